@@ -1,0 +1,129 @@
+package io.splitguard.raft;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.splitguard.core.cluster.ClusterMember;
+import io.splitguard.core.cluster.ClusterSpec;
+import io.splitguard.core.cluster.HostPort;
+import io.splitguard.core.cluster.NodeId;
+import io.splitguard.core.config.NodeSettings;
+import io.splitguard.core.kv.KvCommand;
+import io.splitguard.core.kv.KvEntry;
+import io.splitguard.core.kv.KvResult;
+import io.splitguard.core.registry.ConsensusStatus;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The Ratis adapter on real Ratis servers and real sockets (loopback), three replicas in one JVM.
+ * Multi-process behaviour (pauses, kills) is covered by the CLI module's integration tests.
+ */
+class RatisRegistryTest {
+  @TempDir Path dir;
+  private final List<RatisRegistry> running = new ArrayList<>();
+  private ClusterSpec cluster;
+  private NodeSettings settings;
+
+  @AfterEach
+  void stopAll() {
+    running.forEach(RatisRegistry::close);
+  }
+
+  private void startCluster() throws IOException {
+    List<ClusterMember> members = new ArrayList<>();
+    for (int i = 1; i <= 3; i++) {
+      members.add(new ClusterMember(NodeId.of("n" + i),
+          new HostPort("127.0.0.1", freePort()), new HostPort("127.0.0.1", freePort())));
+    }
+    cluster = new ClusterSpec(members);
+    NodeSettings d = NodeSettings.defaults();
+    settings = new NodeSettings(d.heartbeatInterval(), d.electionTimeoutMin(), d.electionTimeoutMax(),
+        d.phiThreshold(), d.minStdDeviation(), d.acceptablePause(), d.requestTimeout(),
+        d.maxKeyBytes(), d.maxValueBytes(), 100).validate();
+    for (ClusterMember m : members) {
+      running.add(start(m.id()));
+    }
+  }
+
+  private RatisRegistry start(NodeId id) throws IOException {
+    return RatisRegistry.start(
+        new RegistryOptions(id, cluster, "test", dir.resolve(id.value()), settings));
+  }
+
+  private RatisRegistry awaitLeader() {
+    return await().atMost(Duration.ofSeconds(20)).until(
+        () -> running.stream().filter(r -> r.status().role() == ConsensusStatus.Role.LEADER).findFirst(),
+        Optional::isPresent).orElseThrow();
+  }
+
+  @Test
+  void writesThroughAnyNodeAreReadLinearizablyEverywhere() throws Exception {
+    startCluster();
+    awaitLeader();
+    for (int i = 0; i < 3; i++) {
+      KvResult result = running.get(i).submit(KvCommand.Put.of("k" + i, "v" + i)).get(20, TimeUnit.SECONDS);
+      assertThat(result).isInstanceOf(KvResult.Written.class);
+    }
+    for (RatisRegistry reader : running) {
+      for (int i = 0; i < 3; i++) {
+        Optional<KvEntry> entry = reader.readLinearizable("k" + i).get(20, TimeUnit.SECONDS);
+        assertThat(entry).map(KvEntry::value).contains("v" + i);
+      }
+    }
+    // Compare-and-set against the modification revision.
+    RatisRegistry any = running.get(1);
+    long rev = any.readLinearizable("k0").get(20, TimeUnit.SECONDS).orElseThrow().modRevision();
+    assertThat(any.submit(new KvCommand.Put("k0", "x", rev + 1)).get(20, TimeUnit.SECONDS))
+        .isInstanceOf(KvResult.PreconditionFailed.class);
+    assertThat(any.submit(new KvCommand.Put("k0", "x", rev)).get(20, TimeUnit.SECONDS))
+        .isInstanceOf(KvResult.Written.class);
+    assertThat(any.submit(new KvCommand.Put("k0", "y", 0)).get(20, TimeUnit.SECONDS))
+        .isInstanceOf(KvResult.PreconditionFailed.class);
+  }
+
+  @Test
+  void restartedNodeRecoversFromSnapshotAndLog() throws Exception {
+    startCluster();
+    awaitLeader();
+    RatisRegistry writer = running.get(0);
+    for (int i = 0; i < 250; i++) {
+      writer.submit(KvCommand.Put.of("key-" + (i % 50), "value-" + i)).get(20, TimeUnit.SECONDS);
+    }
+    long revision = writer.readLinearizable("key-49").get(20, TimeUnit.SECONDS).orElseThrow().modRevision();
+    assertThat(revision).isEqualTo(250);
+    for (RatisRegistry r : running) {
+      r.close();
+    }
+    running.clear();
+    try (Stream<Path> files = Files.walk(dir)) {
+      assertThat(files.anyMatch(p -> p.getFileName().toString().startsWith("snapshot."))).isTrue();
+    }
+    for (ClusterMember m : cluster.members()) {
+      running.add(start(m.id()));
+    }
+    awaitLeader();
+    for (RatisRegistry r : running) {
+      Optional<KvEntry> entry = r.readLinearizable("key-49").get(20, TimeUnit.SECONDS);
+      assertThat(entry).map(KvEntry::value).contains("value-249");
+      assertThat(entry).map(KvEntry::modRevision).contains(250L);
+    }
+  }
+
+  private static int freePort() throws IOException {
+    try (ServerSocket s = new ServerSocket(0)) {
+      return s.getLocalPort();
+    }
+  }
+}
