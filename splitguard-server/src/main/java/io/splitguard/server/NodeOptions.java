@@ -1,0 +1,26 @@
+package io.splitguard.server;
+
+import io.splitguard.core.cluster.NodeId;
+import io.splitguard.core.config.NodeSettings;
+import io.splitguard.server.config.ClusterFile;
+import java.nio.file.Path;
+import java.util.Objects;
+
+/**
+ * What a node needs to start.
+ *
+ * @param self this node's id; must be a member of {@code cluster}
+ * @param cluster the parsed cluster file
+ * @param dataDir this node's data directory (created if missing; locked while the node runs)
+ * @param settings validated node settings
+ */
+public record NodeOptions(NodeId self, ClusterFile.Parsed cluster, Path dataDir, NodeSettings settings) {
+  /** Checks that {@code self} is a member. */
+  public NodeOptions {
+    Objects.requireNonNull(self, "self");
+    Objects.requireNonNull(cluster, "cluster");
+    Objects.requireNonNull(dataDir, "dataDir");
+    Objects.requireNonNull(settings, "settings");
+    cluster.spec().require(self);
+  }
+}

@@ -1,0 +1,172 @@
+package io.splitguard.server;
+
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.splitguard.core.cluster.ClusterMember;
+import io.splitguard.core.cluster.NodeId;
+import io.splitguard.core.registry.ConsensusStatus;
+import io.splitguard.raft.RatisRegistry;
+import io.splitguard.raft.RegistryOptions;
+import io.splitguard.server.detector.HeartbeatChannel;
+import io.splitguard.server.detector.PartitionMonitor;
+import io.splitguard.server.http.HttpApi;
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A running SplitGuard node: the Raft registry, failure-detector heartbeats, partition monitor and
+ * HTTP API, wired together. Start with {@link #start(NodeOptions)}, stop with {@link #close()}.
+ *
+ * <p>Start order is chosen so that a mistake fails fast and leaves nothing behind: lock the data
+ * directory, bind the heartbeat port, start Raft, then serve HTTP. Anything started before a
+ * failure is closed again, in reverse order.
+ */
+public final class SplitGuardNode implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(SplitGuardNode.class);
+
+  private final NodeOptions options;
+  private final Deque<AutoCloseable> resources;
+  private final HttpApi api;
+  private final RatisRegistry registry;
+
+  private SplitGuardNode(NodeOptions options, Deque<AutoCloseable> resources, HttpApi api, RatisRegistry registry) {
+    this.options = options;
+    this.resources = resources;
+    this.api = api;
+    this.registry = registry;
+  }
+
+  /**
+   * Starts a node.
+   *
+   * @throws IOException if the data directory is in use or unusable, or a port cannot be bound
+   */
+  public static SplitGuardNode start(NodeOptions options) throws IOException {
+    Deque<AutoCloseable> started = new ArrayDeque<>();
+    try {
+      return startInto(options, started);
+    } catch (IOException | RuntimeException e) {
+      closeAll(started, options.self());
+      throw e;
+    }
+  }
+
+  private static SplitGuardNode startInto(NodeOptions options, Deque<AutoCloseable> started)
+      throws IOException {
+    NodeId self = options.self();
+    ClusterMember member = options.cluster().spec().require(self);
+    Files.createDirectories(options.dataDir());
+    started.push(lockDataDir(options.dataDir()));
+
+    PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    metrics.config().commonTags("node", self.value());
+    new JvmMemoryMetrics().bindTo(metrics);
+    new JvmThreadMetrics().bindTo(metrics);
+    started.push(metrics::close);
+
+    PartitionMonitor monitor = new PartitionMonitor(
+        self, options.cluster().spec().peersOf(self).stream().map(ClusterMember::id).toList(),
+        options.settings().detector(), System::nanoTime, metrics);
+    started.push(HeartbeatChannel.start(
+        self, options.cluster().name(), member.api(), options.cluster().spec().peersOf(self),
+        options.settings().heartbeatInterval(), (from, seq) -> monitor.onHeartbeat(from)));
+
+    RatisRegistry registry = RatisRegistry.start(new RegistryOptions(
+        self, options.cluster().spec(), options.cluster().name(), options.dataDir(), options.settings()));
+    started.push(registry);
+    Gauge.builder("raft_term", registry, r -> r.status().term()).register(metrics);
+    Gauge.builder("raft_applied_index", registry, r -> r.status().appliedIndex()).register(metrics);
+    Gauge.builder("raft_commit_index", registry, r -> r.status().commitIndex()).register(metrics);
+    Gauge.builder("raft_is_leader", registry,
+        r -> r.status().role() == ConsensusStatus.Role.LEADER ? 1 : 0).register(metrics);
+
+    ScheduledExecutorService ticker = Executors.newSingleThreadScheduledExecutor(r -> {
+      Thread t = new Thread(r, "partition-monitor-" + self);
+      t.setDaemon(true);
+      return t;
+    });
+    long period = options.settings().heartbeatInterval().toNanos();
+    ticker.scheduleAtFixedRate(() -> {
+      try {
+        monitor.check();
+      } catch (RuntimeException e) {
+        LOG.warn("event=monitor_check_failed node={} error={}", self, e.toString());
+      }
+    }, period, period, TimeUnit.NANOSECONDS);
+    started.push(ticker::shutdownNow);
+
+    HttpApi api = HttpApi.start(member.api().host(), member.api().port(), self,
+        options.cluster().spec(), options.settings(), registry, monitor, metrics);
+    started.push(api);
+    LOG.info("event=node_started node={} api=http://{} raft={} dataDir={}",
+        self, member.api(), member.raft(), options.dataDir());
+    return new SplitGuardNode(options, started, api, registry);
+  }
+
+  private static AutoCloseable lockDataDir(Path dataDir) throws IOException {
+    Path lockFile = dataDir.resolve("node.lock");
+    FileChannel channel = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+    FileLock lock;
+    try {
+      lock = channel.tryLock();
+    } catch (OverlappingFileLockException e) {
+      lock = null;
+    }
+    if (lock == null) {
+      channel.close();
+      throw new IOException("data dir " + dataDir + " is in use by another running node");
+    }
+    FileLock held = lock;
+    return () -> {
+      held.release();
+      channel.close();
+    };
+  }
+
+  /** The port the HTTP API listens on. */
+  public int apiPort() {
+    return api.port();
+  }
+
+  /** This node's consensus status. */
+  public ConsensusStatus consensusStatus() {
+    return registry.status();
+  }
+
+  /** The options this node was started with. */
+  public NodeOptions options() {
+    return options;
+  }
+
+  @Override
+  public void close() {
+    closeAll(resources, options.self());
+    LOG.info("event=node_stopped node={}", options.self());
+  }
+
+  private static void closeAll(Deque<AutoCloseable> resources, NodeId self) {
+    while (!resources.isEmpty()) {
+      AutoCloseable r = resources.pop();
+      try {
+        r.close();
+      } catch (Exception e) {
+        LOG.warn("event=close_failed node={} resource={} error={}", self, r, e.toString());
+      }
+    }
+  }
+}

@@ -1,0 +1,141 @@
+package io.splitguard.server.config;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import io.splitguard.core.config.NodeSettings;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Reads node settings (the {@code --config} file): YAML or JSON, every key optional, each
+ * defaulting to {@link NodeSettings#defaults()}. Durations are written with a unit ({@code 100ms},
+ * {@code 2s}, {@code 1m}). Example:
+ *
+ * <pre>
+ * heartbeatInterval: 100ms
+ * electionTimeoutMin: 1s
+ * electionTimeoutMax: 2s
+ * requestTimeout: 5s
+ * maxValueBytes: 1048576
+ * </pre>
+ *
+ * <p>The result is validated ({@link NodeSettings#validate()}): an unsafe combination is refused
+ * with the numbers that make it unsafe.
+ */
+public final class SettingsFile {
+  private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
+  private static final Pattern DURATION = Pattern.compile("(\\d+)\\s*(ms|s|m)");
+
+  private static final Set<String> KNOWN = Set.of(
+      "heartbeatInterval", "electionTimeoutMin", "electionTimeoutMax", "phiThreshold",
+      "minStdDeviation", "acceptablePause", "requestTimeout", "maxKeyBytes", "maxValueBytes",
+      "snapshotThresholdEntries");
+
+  private SettingsFile() {}
+
+  /** Reads and validates {@code file}. */
+  public static NodeSettings read(Path file) {
+    String text;
+    try {
+      text = Files.readString(file);
+    } catch (IOException e) {
+      throw new ConfigFileException("cannot read config file " + file + ": " + e);
+    }
+    return parse(file.toString(), text);
+  }
+
+  /** Parses settings text; {@code source} names it in errors. */
+  public static NodeSettings parse(String source, String text) {
+    JsonNode root;
+    try {
+      root = YAML.readTree(text);
+    } catch (IOException e) {
+      throw new ConfigFileException(source + ": not valid YAML or JSON: " + ClusterFile.firstLine(e.getMessage()));
+    }
+    NodeSettings d = NodeSettings.defaults();
+    if (root == null || root.isNull() || root.isMissingNode()) {
+      return d.validate();
+    }
+    if (!root.isObject()) {
+      throw new ConfigFileException(source + ": expected a mapping of setting names to values");
+    }
+    ClusterFile.rejectUnknown(source, "", root, KNOWN);
+    NodeSettings s = new NodeSettings(
+        duration(source, root, "heartbeatInterval", d.heartbeatInterval()),
+        duration(source, root, "electionTimeoutMin", d.electionTimeoutMin()),
+        duration(source, root, "electionTimeoutMax", d.electionTimeoutMax()),
+        number(source, root, "phiThreshold", d.phiThreshold()),
+        duration(source, root, "minStdDeviation", d.minStdDeviation()),
+        duration(source, root, "acceptablePause", d.acceptablePause()),
+        duration(source, root, "requestTimeout", d.requestTimeout()),
+        (int) integer(source, root, "maxKeyBytes", d.maxKeyBytes()),
+        (int) integer(source, root, "maxValueBytes", d.maxValueBytes()),
+        integer(source, root, "snapshotThresholdEntries", d.snapshotThresholdEntries()));
+    return s.validate();
+  }
+
+  /**
+   * Parses a duration such as {@code 250ms}, {@code 2s} or {@code 1m}.
+   *
+   * @throws IllegalArgumentException if the text is not such a duration
+   */
+  public static Duration parseDuration(String text) {
+    Matcher m = DURATION.matcher(text.trim());
+    if (!m.matches()) {
+      throw new IllegalArgumentException("'" + text + "' is not a duration like 250ms, 2s or 1m");
+    }
+    long n = Long.parseLong(m.group(1));
+    switch (m.group(2)) {
+      case "ms":
+        return Duration.ofMillis(n);
+      case "s":
+        return Duration.ofSeconds(n);
+      default:
+        return Duration.ofMinutes(n);
+    }
+  }
+
+  private static Duration duration(String source, JsonNode root, String field, Duration fallback) {
+    JsonNode n = root.get(field);
+    if (n == null || n.isNull()) {
+      return fallback;
+    }
+    try {
+      return parseDuration(n.asText());
+    } catch (IllegalArgumentException e) {
+      throw new ConfigFileException(source + ": " + field + ": " + e.getMessage());
+    }
+  }
+
+  private static double number(String source, JsonNode root, String field, double fallback) {
+    JsonNode n = root.get(field);
+    if (n == null || n.isNull()) {
+      return fallback;
+    }
+    if (!n.isNumber()) {
+      throw new ConfigFileException(source + ": " + field + " must be a number, got '" + n.asText() + "'");
+    }
+    return n.asDouble();
+  }
+
+  private static long integer(String source, JsonNode root, String field, long fallback) {
+    JsonNode n = root.get(field);
+    if (n == null || n.isNull()) {
+      return fallback;
+    }
+    if (!n.isIntegralNumber() || !n.canConvertToLong()) {
+      throw new ConfigFileException(source + ": " + field + " must be an integer, got '" + n.asText() + "'");
+    }
+    long v = n.asLong();
+    if (v > Integer.MAX_VALUE && !field.equals("snapshotThresholdEntries")) {
+      throw new ConfigFileException(source + ": " + field + " is too large: " + v);
+    }
+    return v;
+  }
+}

@@ -1,0 +1,473 @@
+package io.splitguard.server.http;
+
+import com.fasterxml.jackson.core.JsonParseException;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.javalin.Javalin;
+import io.javalin.http.Context;
+import io.javalin.http.HttpResponseException;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.splitguard.core.cluster.ClusterMember;
+import io.splitguard.core.cluster.ClusterSpec;
+import io.splitguard.core.cluster.NodeId;
+import io.splitguard.core.config.NodeSettings;
+import io.splitguard.core.detector.PartitionView;
+import io.splitguard.core.kv.KvCommand;
+import io.splitguard.core.kv.KvEntry;
+import io.splitguard.core.kv.KvResult;
+import io.splitguard.core.registry.ConsensusStatus;
+import io.splitguard.core.registry.NoLeaderException;
+import io.splitguard.core.registry.OutcomeUnknownException;
+import io.splitguard.core.registry.Registry;
+import io.splitguard.server.detector.PartitionMonitor;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.regex.Pattern;
+import org.eclipse.jetty.http.UriCompliance;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The v1 HTTP API of a node (see {@code docs/api.md}). Request handling validates all input
+ * before anything is proposed, so a bad request never changes state; CP operations pass the write
+ * gate (quorum) before they reach consensus, so a minority node answers {@code PARTITIONED} at once
+ * instead of after a timeout.
+ */
+public final class HttpApi implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(HttpApi.class);
+  private static final String JSON = "application/json";
+  private static final String PROBLEM_JSON = "application/problem+json";
+  private static final String KV_PREFIX = "/v1/kv/";
+  private static final Pattern TRACE_ID = Pattern.compile("[A-Za-z0-9._-]{1,64}");
+  private static final String TRACE_ATTRIBUTE = "splitguard.traceId";
+  private static final String START_ATTRIBUTE = "splitguard.startNanos";
+
+  private final NodeId self;
+  private final ClusterSpec cluster;
+  private final NodeSettings settings;
+  private final Registry registry;
+  private final PartitionMonitor monitor;
+  private final PrometheusMeterRegistry metrics;
+  private final ObjectMapper json;
+  private final Javalin app;
+
+  private HttpApi(
+      NodeId self, ClusterSpec cluster, NodeSettings settings, Registry registry,
+      PartitionMonitor monitor, PrometheusMeterRegistry metrics) {
+    this.self = self;
+    this.cluster = cluster;
+    this.settings = settings;
+    this.registry = registry;
+    this.monitor = monitor;
+    this.metrics = metrics;
+    this.json = new ObjectMapper().enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
+    this.app = Javalin.create(cfg -> {
+      cfg.startup.showJavalinBanner = false;
+      cfg.startup.showOldJavalinVersionWarning = false;
+      // Room for a maximal value even if every character arrives as a 6-byte JSON escape; the
+      // exact limit is checked on the decoded value, with a message naming the field.
+      cfg.http.maxRequestSize = 6L * settings.maxValueBytes() + settings.maxKeyBytes() + 64 * 1024;
+      // Keys may contain '/', sent as %2F; Jetty's default compliance rejects that as ambiguous.
+      cfg.jetty.modifyHttpConfiguration(hc -> hc.setUriCompliance(UriCompliance.LEGACY));
+      cfg.jetty.modifyServletContextHandler(h -> h.getServletHandler().setDecodeAmbiguousURIs(true));
+      cfg.routes.before(this::beforeRequest);
+      cfg.routes.after(this::afterRequest);
+      cfg.routes.get("/v1/status", this::status);
+      cfg.routes.get("/metrics", this::scrape);
+      cfg.routes.get("/v1/kv/<key>", this::get);
+      cfg.routes.put("/v1/kv/<key>", this::put);
+      cfg.routes.delete("/v1/kv/<key>", this::delete);
+      cfg.routes.exception(ProblemException.class, (e, ctx) -> writeProblem(ctx, e));
+      cfg.routes.exception(HttpResponseException.class, (e, ctx) -> writeProblem(ctx, fromJavalin(e)));
+      cfg.routes.exception(Exception.class, (e, ctx) -> writeProblem(ctx, internal(ctx, e)));
+    });
+  }
+
+  /** Starts serving on {@code host:port} (port 0 picks a free port). */
+  public static HttpApi start(
+      String host, int port, NodeId self, ClusterSpec cluster, NodeSettings settings,
+      Registry registry, PartitionMonitor monitor, PrometheusMeterRegistry metrics) {
+    HttpApi api = new HttpApi(self, cluster, settings, registry, monitor, metrics);
+    api.app.start(host, port);
+    return api;
+  }
+
+  /** The bound port. */
+  public int port() {
+    return app.port();
+  }
+
+  @Override
+  public void close() {
+    app.stop();
+  }
+
+  // ---- request lifecycle ---------------------------------------------------------------------
+
+  private void beforeRequest(Context ctx) {
+    String incoming = ctx.header("X-Trace-Id");
+    String traceId = incoming != null && TRACE_ID.matcher(incoming).matches()
+        ? incoming : Long.toHexString(ThreadLocalRandom.current().nextLong() | Long.MIN_VALUE);
+    ctx.attribute(TRACE_ATTRIBUTE, traceId);
+    ctx.attribute(START_ATTRIBUTE, System.nanoTime());
+    ctx.header("X-Trace-Id", traceId);
+  }
+
+  private void afterRequest(Context ctx) {
+    Long start = ctx.attribute(START_ATTRIBUTE);
+    if (start == null) {
+      return;
+    }
+    String route = ctx.endpoint() == null ? "unmatched" : ctx.endpoint().path;
+    Timer.builder("http_server_requests_seconds")
+        .tag("method", ctx.method().name())
+        .tag("route", route)
+        .tag("status", Integer.toString(ctx.statusCode()))
+        .register(metrics)
+        .record(System.nanoTime() - start, java.util.concurrent.TimeUnit.NANOSECONDS);
+  }
+
+  // ---- endpoints -----------------------------------------------------------------------------
+
+  private void status(Context ctx) {
+    ConsensusStatus consensus = registry.status();
+    PartitionView view = monitor.view();
+    ObjectNode body = json.createObjectNode();
+    body.put("nodeId", self.value());
+    body.put("role", consensus.role().name());
+    body.put("leaderId", consensus.leaderId().map(NodeId::value).orElse(null));
+    body.put("term", consensus.term());
+    body.put("partitionStatus", view.status().name());
+    body.put("quorum", view.quorum());
+    body.put("fenced", false);
+    ArrayNode members = body.putArray("members");
+    for (ClusterMember m : cluster.members()) {
+      ObjectNode member = members.addObject();
+      member.put("id", m.id().value());
+      member.put("address", m.api().toString());
+      member.put("raftAddress", m.raft().toString());
+      if (m.id().equals(self)) {
+        member.put("self", true);
+        member.put("reachable", true);
+        member.put("phi", 0.0);
+        member.put("lastHeartbeatAgeMs", 0);
+        continue;
+      }
+      PartitionView.PeerView peer = view.peers().stream()
+          .filter(p -> p.id().equals(m.id())).findFirst().orElseThrow();
+      member.put("self", false);
+      member.put("reachable", peer.reachable());
+      member.put("phi", Math.round(Math.min(1000, peer.phi()) * 100) / 100.0);
+      member.put("lastHeartbeatAgeMs", peer.lastHeartbeatAgeMillis());
+    }
+    body.put("appliedIndex", consensus.appliedIndex());
+    body.put("commitIndex", consensus.commitIndex());
+    writeJson(ctx, 200, body);
+  }
+
+  private void scrape(Context ctx) {
+    ctx.contentType("text/plain; version=0.0.4; charset=utf-8");
+    ctx.result(metrics.scrape());
+  }
+
+  private void get(Context ctx) {
+    String key = key(ctx);
+    String consistency = ctx.queryParam("consistency");
+    if (consistency == null || consistency.equals("linearizable")) {
+      requireQuorum("linearizable read");
+      ctx.future(() -> registry.readLinearizable(key)
+          .thenAccept(entry -> {
+            if (entry.isEmpty()) {
+              throw new ProblemException(ErrorCode.NOT_FOUND, "key '" + key + "' does not exist")
+                  .with("key", key);
+            }
+            writeJson(ctx, 200, entryJson(entry.get()));
+          })
+          .exceptionally(e -> failure(ctx, e, false)));
+    } else if (consistency.equals("stale")) {
+      Registry.LocalRead read = registry.readLocal(key);
+      if (read.entry().isEmpty()) {
+        throw new ProblemException(ErrorCode.NOT_FOUND, "key '" + key + "' does not exist on this node")
+            .with("key", key).with("stale", true).with("appliedIndex", read.appliedIndex());
+      }
+      ObjectNode body = entryJson(read.entry().get());
+      body.put("stale", true);
+      body.put("appliedIndex", read.appliedIndex());
+      writeJson(ctx, 200, body);
+    } else {
+      throw ProblemException.badRequest(
+          "consistency: must be 'linearizable' or 'stale', got '" + consistency + "'");
+    }
+  }
+
+  private void put(Context ctx) {
+    String key = key(ctx);
+    long expected = ifMatch(ctx);
+    String value = valueFromBody(ctx);
+    requireQuorum("write");
+    submit(ctx, new KvCommand.Put(key, value, expected));
+  }
+
+  private void delete(Context ctx) {
+    String key = key(ctx);
+    long expected = ifMatch(ctx);
+    byte[] body = ctx.bodyAsBytes();
+    if (body.length > 0 && !new String(body, StandardCharsets.UTF_8).isBlank()) {
+      throw ProblemException.badRequest("body: DELETE takes no body");
+    }
+    requireQuorum("write");
+    submit(ctx, new KvCommand.Delete(key, expected));
+  }
+
+  private void submit(Context ctx, KvCommand command) {
+    ctx.future(() -> registry.submit(command)
+        .thenAccept(result -> writeResult(ctx, result))
+        .exceptionally(e -> failure(ctx, e, true)));
+  }
+
+  private void writeResult(Context ctx, KvResult result) {
+    if (result instanceof KvResult.Written w) {
+      writeJson(ctx, 200, entryJson(w.entry()));
+    } else if (result instanceof KvResult.Deleted d) {
+      ObjectNode body = json.createObjectNode();
+      body.put("key", d.previous().key());
+      body.put("revision", d.revision());
+      body.put("deleted", true);
+      body.put("prevRevision", d.previous().modRevision());
+      writeJson(ctx, 200, body);
+    } else if (result instanceof KvResult.PreconditionFailed p) {
+      String expected = ctx.header("If-Match");
+      throw new ProblemException(ErrorCode.CONFLICT,
+          "If-Match: expected revision " + expected.trim() + " but key '" + p.key() + "' "
+              + (p.actualModRevision() == 0 ? "does not exist" : "has revision " + p.actualModRevision()))
+          .with("key", p.key()).with("currentRevision", p.actualModRevision());
+    } else {
+      KvResult.NotFound n = (KvResult.NotFound) result;
+      throw new ProblemException(ErrorCode.NOT_FOUND, "key '" + n.key() + "' does not exist")
+          .with("key", n.key());
+    }
+  }
+
+  /** Maps a failed future to a problem; written here because Javalin would see a wrapper. */
+  private Void failure(Context ctx, Throwable e, boolean write) {
+    Throwable cause = e;
+    while (cause instanceof CompletionException && cause.getCause() != null) {
+      cause = cause.getCause();
+    }
+    ProblemException problem;
+    if (cause instanceof ProblemException p) {
+      problem = p;
+    } else if (cause instanceof OutcomeUnknownException u) {
+      problem = new ProblemException(ErrorCode.TIMEOUT,
+          (write ? "the write may or may not have been applied: " : "the read did not complete: ")
+              + u.getMessage());
+      LOG.warn("event=outcome_unknown node={} traceId={} write={} error={}",
+          self, ctx.attribute(TRACE_ATTRIBUTE), write, u.getMessage());
+    } else if (cause instanceof NoLeaderException n) {
+      problem = monitor.hasQuorum() ? notLeader(n.leaderHint(), n.getMessage()) : partitioned(write ? "write" : "linearizable read");
+    } else {
+      problem = internal(ctx, cause);
+    }
+    writeProblem(ctx, problem);
+    return null;
+  }
+
+  // ---- input validation ----------------------------------------------------------------------
+
+  private String key(Context ctx) {
+    return KeyPath.key(ctx.req().getRequestURI(), KV_PREFIX, settings.maxKeyBytes());
+  }
+
+  private static long ifMatch(Context ctx) {
+    String header = ctx.header("If-Match");
+    if (header == null) {
+      return KvCommand.NO_EXPECTATION;
+    }
+    String text = header.trim();
+    if (text.length() >= 2 && text.startsWith("\"") && text.endsWith("\"")) {
+      text = text.substring(1, text.length() - 1); // accept the ETag form "5" as well as 5
+    }
+    try {
+      long revision = Long.parseLong(text);
+      if (revision < 0) {
+        throw ProblemException.badRequest("If-Match: revision must be >= 0, got " + header);
+      }
+      return revision;
+    } catch (NumberFormatException e) {
+      throw ProblemException.badRequest(
+          "If-Match: must be a revision number (0 = key must not exist), got '" + header + "'");
+    }
+  }
+
+  private String valueFromBody(Context ctx) {
+    byte[] raw = ctx.bodyAsBytes();
+    if (raw.length == 0) {
+      throw ProblemException.badRequest("body: required, expected {\"value\": \"...\"}");
+    }
+    JsonNode body;
+    try {
+      body = json.readTree(raw);
+    } catch (JsonParseException e) {
+      throw ProblemException.badRequest("body: malformed JSON at line " + e.getLocation().getLineNr()
+          + ", column " + e.getLocation().getColumnNr() + ": " + e.getOriginalMessage());
+    } catch (JsonProcessingException e) {
+      throw ProblemException.badRequest("body: malformed JSON: " + e.getOriginalMessage());
+    } catch (java.io.IOException e) {
+      throw ProblemException.badRequest("body: unreadable: " + e.getMessage());
+    }
+    if (body == null || !body.isObject()) {
+      throw ProblemException.badRequest("body: must be a JSON object {\"value\": \"...\"}");
+    }
+    for (var it = body.fieldNames(); it.hasNext(); ) {
+      String field = it.next();
+      if (!field.equals("value")) {
+        throw ProblemException.badRequest("body: unknown field '" + field + "' (expected only 'value')");
+      }
+    }
+    JsonNode value = body.get("value");
+    if (value == null) {
+      throw ProblemException.badRequest("value: required");
+    }
+    if (!value.isTextual()) {
+      throw ProblemException.badRequest("value: must be a JSON string, got " + value.getNodeType().name().toLowerCase(java.util.Locale.ROOT));
+    }
+    String text = value.textValue();
+    int bytes = utf8Length(text);
+    if (bytes > settings.maxValueBytes()) {
+      throw ProblemException.badRequest("value: " + bytes + " bytes exceeds the limit of "
+          + settings.maxValueBytes() + " bytes").with("limit", settings.maxValueBytes());
+    }
+    return text;
+  }
+
+  private static int utf8Length(String s) {
+    int bytes = 0;
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if (c < 0x80) {
+        bytes += 1;
+      } else if (c < 0x800) {
+        bytes += 2;
+      } else if (Character.isHighSurrogate(c)) {
+        bytes += 4;
+        i++;
+      } else {
+        bytes += 3;
+      }
+    }
+    return bytes;
+  }
+
+  // ---- the write gate --------------------------------------------------------------------------
+
+  private void requireQuorum(String what) {
+    if (!monitor.hasQuorum()) {
+      throw partitioned(what);
+    }
+  }
+
+  private ProblemException partitioned(String what) {
+    PartitionView view = monitor.view();
+    long reachable = 1 + view.peers().stream().filter(PartitionView.PeerView::reachable).count();
+    return new ProblemException(ErrorCode.PARTITIONED,
+        "node " + self + " reaches " + reachable + " of " + cluster.members().size()
+            + " members, no majority: " + what + " refused here; retry later or on another node, "
+            + "or read with ?consistency=stale")
+        .with("nodeId", self.value())
+        .with("partitionStatus", view.status().name())
+        .header("Retry-After", Long.toString(settings.retryAfterSeconds()));
+  }
+
+  private ProblemException notLeader(Optional<NodeId> leader, String detail) {
+    ProblemException p = new ProblemException(ErrorCode.NOT_LEADER, detail)
+        .header("Retry-After", Long.toString(settings.retryAfterSeconds()));
+    leader.flatMap(cluster::member).ifPresent(m -> {
+      p.with("leader", m.id().value());
+      p.with("leaderAddress", m.api().toString());
+    });
+    return p;
+  }
+
+  // ---- output --------------------------------------------------------------------------------
+
+  private ObjectNode entryJson(KvEntry entry) {
+    ObjectNode body = json.createObjectNode();
+    body.put("key", entry.key());
+    body.put("value", entry.value());
+    body.put("revision", entry.modRevision());
+    body.put("createRevision", entry.createRevision());
+    body.put("version", entry.version());
+    return body;
+  }
+
+  private void writeJson(Context ctx, int status, JsonNode body) {
+    if (body.has("revision")) {
+      ctx.header("ETag", "\"" + body.get("revision").asLong() + "\"");
+    }
+    ctx.status(status);
+    ctx.contentType(JSON);
+    ctx.result(bytes(body));
+  }
+
+  private void writeProblem(Context ctx, ProblemException e) {
+    ObjectNode body = json.createObjectNode();
+    body.put("type", "https://splitguard.io/problems/" + e.code().name().toLowerCase(java.util.Locale.ROOT).replace('_', '-'));
+    body.put("title", e.code().title());
+    body.put("status", e.code().status());
+    body.put("detail", e.getMessage());
+    body.put("code", e.code().name());
+    body.put("instance", ctx.path());
+    body.put("traceId", (String) ctx.attribute(TRACE_ATTRIBUTE));
+    for (Map.Entry<String, Object> x : e.extensions().entrySet()) {
+      body.set(x.getKey(), json.valueToTree(x.getValue()));
+    }
+    e.headers().forEach(ctx::header);
+    ctx.status(e.code().status());
+    ctx.contentType(PROBLEM_JSON);
+    ctx.result(bytes(body));
+  }
+
+  private byte[] bytes(JsonNode body) {
+    try {
+      return json.writeValueAsBytes(body);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("serialising a JSON tree cannot fail", e);
+    }
+  }
+
+  private static ProblemException fromJavalin(HttpResponseException e) {
+    int status = e.getStatus();
+    if (status == 404) {
+      return new ProblemException(ErrorCode.NOT_FOUND, "no such endpoint");
+    }
+    if (status == 405) {
+      return ProblemException.badRequest("method not allowed on this endpoint");
+    }
+    if (status == 413) {
+      return ProblemException.badRequest("body: too large (" + e.getMessage() + ")");
+    }
+    if (status >= 400 && status < 500) {
+      return ProblemException.badRequest(e.getMessage());
+    }
+    return new ProblemException(ErrorCode.INTERNAL, e.getMessage());
+  }
+
+  private ProblemException internal(Context ctx, Throwable e) {
+    if (e instanceof ProblemException p) {
+      return p;
+    }
+    if (e instanceof HttpResponseException h) {
+      return fromJavalin(h);
+    }
+    LOG.error("event=internal_error node={} traceId={} path={}", self, ctx.attribute(TRACE_ATTRIBUTE), ctx.path(), e);
+    return new ProblemException(ErrorCode.INTERNAL, "internal error; see the node log for traceId");
+  }
+}

@@ -1,0 +1,73 @@
+package io.splitguard.server.http;
+
+import java.io.ByteArrayOutputStream;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * Extracts a key from the raw (still percent-encoded) request path. Keys may contain {@code /}
+ * (sent as {@code %2F}) and any UTF-8; we decode the raw path ourselves so that the servlet
+ * container's path normalisation can never change which key a request names.
+ */
+final class KeyPath {
+  private KeyPath() {}
+
+  /**
+   * Decodes the part of {@code rawPath} after {@code prefix}.
+   *
+   * @throws ProblemException BAD_REQUEST if the key is empty, badly encoded, not UTF-8 or too long
+   */
+  static String key(String rawPath, String prefix, int maxKeyBytes) {
+    if (!rawPath.startsWith(prefix)) {
+      throw ProblemException.badRequest("key: path must start with " + prefix);
+    }
+    String encoded = rawPath.substring(prefix.length());
+    byte[] bytes = percentDecode(encoded);
+    if (bytes.length == 0) {
+      throw ProblemException.badRequest("key: must not be empty");
+    }
+    if (bytes.length > maxKeyBytes) {
+      throw ProblemException.badRequest(
+          "key: " + bytes.length + " bytes exceeds the limit of " + maxKeyBytes + " bytes")
+          .with("limit", maxKeyBytes);
+    }
+    try {
+      return StandardCharsets.UTF_8.newDecoder()
+          .onMalformedInput(CodingErrorAction.REPORT)
+          .onUnmappableCharacter(CodingErrorAction.REPORT)
+          .decode(ByteBuffer.wrap(bytes)).toString();
+    } catch (CharacterCodingException e) {
+      throw ProblemException.badRequest("key: not valid UTF-8 after percent-decoding");
+    }
+  }
+
+  private static byte[] percentDecode(String s) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream(s.length());
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if (c == '%') {
+        if (i + 2 >= s.length()) {
+          throw ProblemException.badRequest("key: truncated percent-escape at position " + i);
+        }
+        int hi = Character.digit(s.charAt(i + 1), 16);
+        int lo = Character.digit(s.charAt(i + 2), 16);
+        if (hi < 0 || lo < 0) {
+          throw ProblemException.badRequest("key: invalid percent-escape at position " + i);
+        }
+        out.write(hi * 16 + lo);
+        i += 2;
+      } else if (c > 0x7f) {
+        // Containers may hand us raw UTF-8 characters; keep them as their UTF-8 bytes.
+        int codePoint = s.codePointAt(i);
+        byte[] b = new String(Character.toChars(codePoint)).getBytes(StandardCharsets.UTF_8);
+        out.write(b, 0, b.length);
+        i += Character.charCount(codePoint) - 1;
+      } else {
+        out.write(c);
+      }
+    }
+    return out.toByteArray();
+  }
+}
