@@ -48,8 +48,10 @@ final class NodeCommand implements Callable<Integer> {
       } catch (IllegalArgumentException e) {
         throw new IllegalArgumentException("--id: " + e.getMessage());
       }
-      if (cluster.spec().member(self).isEmpty()) {
-        throw new IllegalArgumentException("--id: " + cluster.spec().require(self));
+      try {
+        cluster.spec().require(self);
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException("--id: " + e.getMessage());
       }
       options = new NodeOptions(self, cluster, dataDir, settings);
     } catch (IllegalArgumentException e) {

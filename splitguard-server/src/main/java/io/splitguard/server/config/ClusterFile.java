@@ -95,22 +95,25 @@ public final class ClusterFile {
         throw new ConfigFileException(source + ": " + at + " must be a mapping {id, raft, api}");
       }
       rejectUnknown(source, at + ".", m, Set.of("id", "raft", "api"));
-      try {
-        parsed.add(new ClusterMember(
-            NodeId.of(text(source, at + ".id", m.get("id"))),
-            HostPort.parse(text(source, at + ".raft", m.get("raft"))),
-            HostPort.parse(text(source, at + ".api", m.get("api")))));
-      } catch (IllegalArgumentException e) {
-        if (e instanceof ConfigFileException) {
-          throw e;
-        }
-        throw new ConfigFileException(source + ": " + at + ": " + e.getMessage());
-      }
+      NodeId id = field(source, at + ".id", m.get("id"), NodeId::of);
+      HostPort raft = field(source, at + ".raft", m.get("raft"), HostPort::parse);
+      HostPort api = field(source, at + ".api", m.get("api"), HostPort::parse);
+      parsed.add(new ClusterMember(id, raft, api));
     }
     try {
       return new Parsed(name, new ClusterSpec(parsed));
     } catch (IllegalArgumentException e) {
       throw new ConfigFileException(source + ": " + e.getMessage());
+    }
+  }
+
+  private static <T> T field(
+      String source, String field, JsonNode node, java.util.function.Function<String, T> parser) {
+    String text = text(source, field, node);
+    try {
+      return parser.apply(text);
+    } catch (IllegalArgumentException e) {
+      throw new ConfigFileException(source + ": " + field + ": " + e.getMessage());
     }
   }
 

@@ -1,0 +1,63 @@
+package io.splitguard.server.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.splitguard.core.config.InvalidConfigException;
+import io.splitguard.core.config.NodeSettings;
+import java.nio.file.Path;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+
+class ConfigFilesTest {
+  private static final String YAML = """
+      cluster:
+        members:
+          - {id: n1, raft: "127.0.0.1:9101", api: "127.0.0.1:8101"}
+          - {id: n2, raft: "127.0.0.1:9102", api: "127.0.0.1:8102"}
+      """;
+
+  @Test
+  void readsYamlAndJsonClusterFiles() {
+    ClusterFile.Parsed yaml = ClusterFile.parse("c.yaml", YAML);
+    assertThat(yaml.name()).isEqualTo("splitguard");
+    assertThat(yaml.spec().members()).hasSize(2);
+    ClusterFile.Parsed json = ClusterFile.parse("c.json",
+        "{\"cluster\": {\"name\": \"prod\", \"members\": [{\"id\": \"a\", \"raft\": \"h:1\", \"api\": \"h:2\"}]}}");
+    assertThat(json.name()).isEqualTo("prod");
+    assertThat(json.spec().members().get(0).api().port()).isEqualTo(2);
+  }
+
+  @Test
+  void clusterFileErrorsNameTheFileAndField() {
+    assertThatThrownBy(() -> ClusterFile.parse("c.yaml", "cluster: [")).hasMessageStartingWith("c.yaml: not valid YAML");
+    assertThatThrownBy(() -> ClusterFile.parse("c.yaml", "nodes: []")).hasMessageContaining("unknown field 'nodes'");
+    assertThatThrownBy(() -> ClusterFile.parse("c.yaml", "cluster: {members: []}")).hasMessageContaining("cluster.members must be a non-empty list");
+    assertThatThrownBy(() -> ClusterFile.parse("c.yaml", "cluster: {members: [{id: n1, api: \"h:1\"}]}"))
+        .hasMessageContaining("cluster.members[0].raft is required");
+    assertThatThrownBy(() -> ClusterFile.parse("c.yaml", "cluster: {members: [{id: n1, raft: \"h:1\", api: \"h\"}]}"))
+        .hasMessageContaining("cluster.members[0].api");
+    assertThatThrownBy(() -> ClusterFile.parse("c.yaml", "cluster: {members: [{id: \"n 1\", raft: \"h:1\", api: \"h:2\"}]}"))
+        .hasMessageContaining("cluster.members[0].id");
+    assertThatThrownBy(() -> ClusterFile.read(Path.of("/nonexistent/cluster.yaml")))
+        .isInstanceOf(ConfigFileException.class).hasMessageContaining("cannot read cluster file /nonexistent/cluster.yaml");
+  }
+
+  @Test
+  void settingsDefaultWhenAbsentAndParseDurations() {
+    assertThat(SettingsFile.parse("s", "")).isEqualTo(NodeSettings.defaults());
+    NodeSettings s = SettingsFile.parse("s", "requestTimeout: 8s\nheartbeatInterval: 50ms\nmaxValueBytes: 2048\n");
+    assertThat(s.requestTimeout()).isEqualTo(Duration.ofSeconds(8));
+    assertThat(s.heartbeatInterval()).isEqualTo(Duration.ofMillis(50));
+    assertThat(s.maxValueBytes()).isEqualTo(2048);
+  }
+
+  @Test
+  void settingsErrorsNameTheField() {
+    assertThatThrownBy(() -> SettingsFile.parse("s", "heartbeatInterval: fast")).hasMessageContaining("heartbeatInterval: 'fast' is not a duration");
+    assertThatThrownBy(() -> SettingsFile.parse("s", "maxKeyBytes: many")).hasMessageContaining("maxKeyBytes must be an integer");
+    assertThatThrownBy(() -> SettingsFile.parse("s", "heartbeat: 1s")).hasMessageContaining("unknown field 'heartbeat'");
+    assertThatThrownBy(() -> SettingsFile.parse("s", "electionTimeoutMin: 3s"))
+        .isInstanceOf(InvalidConfigException.class).hasMessageContaining("electionTimeoutMax (2000 ms) must be greater than electionTimeoutMin (3000 ms)");
+  }
+}
