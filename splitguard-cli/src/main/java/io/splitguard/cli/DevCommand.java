@@ -83,7 +83,7 @@ final class DevCommand implements Callable<Integer> {
     }
     System.out.println("Leader: " + leader);
     for (int k = 1; k <= nodes; k++) {
-      System.out.println("  n" + k + "  http://127.0.0.1:" + (port + k - 1));
+      System.out.println("  n" + k + "  http://127.0.0.1:" + (port + k - 1) + "  (pid " + processes.get(k - 1).pid() + ")");
     }
     System.out.println();
     System.out.println("Try:");
