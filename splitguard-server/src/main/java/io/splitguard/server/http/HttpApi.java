@@ -78,6 +78,7 @@ public final class HttpApi implements AutoCloseable {
       // Keys may contain '/', sent as %2F; Jetty's default compliance rejects that as ambiguous.
       cfg.jetty.modifyHttpConfiguration(hc -> hc.setUriCompliance(UriCompliance.LEGACY));
       cfg.jetty.modifyServletContextHandler(h -> h.getServletHandler().setDecodeAmbiguousURIs(true));
+      cfg.jetty.modifyServer(server -> server.setErrorHandler(new ProblemErrorHandler()));
       cfg.routes.before(this::beforeRequest);
       cfg.routes.after(this::afterRequest);
       cfg.routes.get("/v1/status", this::status);

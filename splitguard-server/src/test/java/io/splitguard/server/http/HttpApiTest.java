@@ -173,6 +173,11 @@ class HttpApiTest {
       assertThat(json(r).get("detail").asText()).contains(c[4]);
     }
     assertThat(registry.submitted).isEmpty();
+    // Refused by Jetty itself (not UTF-8): still a problem document.
+    HttpResponse<String> raw = send("GET", "/v1/kv/bad%ff", null, null);
+    assertThat(raw.statusCode()).isEqualTo(400);
+    assertThat(raw.headers().firstValue("Content-Type")).hasValueSatisfying(v -> assertThat(v).startsWith("application/problem+json"));
+    assertThat(json(raw).get("code").asText()).isEqualTo("BAD_REQUEST");
   }
 
   @Test

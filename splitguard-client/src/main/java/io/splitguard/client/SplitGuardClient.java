@@ -1,0 +1,780 @@
+package io.splitguard.client;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.net.ConnectException;
+import java.net.NoRouteToHostException;
+import java.net.URI;
+import java.net.UnknownHostException;
+import java.net.http.HttpClient;
+import java.net.http.HttpConnectTimeoutException;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.channels.UnresolvedAddressException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.SplittableRandom;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
+import java.util.random.RandomGenerator;
+import javax.net.ssl.SSLHandshakeException;
+
+/**
+ * Blocking, thread-safe client for the SplitGuard HTTP API (v1) of a cluster of nodes.
+ *
+ * <pre>{@code
+ * try (SplitGuardClient client = SplitGuardClient.builder()
+ *     .endpoints(List.of(URI.create("http://10.0.0.1:8101"), URI.create("http://10.0.0.2:8101"),
+ *         URI.create("http://10.0.0.3:8101")))
+ *     .deadline(Duration.ofSeconds(10))
+ *     .build()) {
+ *   KvEntry created = client.putIfRevision("config/mode", "active", 0); // create only
+ *   try {
+ *     client.putIfRevision("config/mode", "passive", created.revision());
+ *   } catch (ConflictException e) {
+ *     // someone else wrote in between: re-read and decide
+ *   } catch (OutcomeUnknownException e) {
+ *     // may or may not have applied: read back before acting on either assumption
+ *     Optional<KvEntry> now = client.get("config/mode");
+ *   }
+ *   Optional<KvEntry> maybeOld = client.get("config/mode", Consistency.STALE);
+ * }
+ * }</pre>
+ *
+ * <h2>Retry rules</h2>
+ *
+ * <p>Each call has an overall <b>deadline</b> (default 15 s) that bounds all its attempts and the
+ * waits between them; each attempt is bounded by the <b>request timeout</b> (default 5 s) or the
+ * time left, whichever is shorter. A call starts on the endpoint that last answered successfully
+ * (initially the first configured one). After every retryable failure the next attempt goes to
+ * the next endpoint in the configured order (wrapping around), or to the leader named by a
+ * {@code NOT_LEADER} answer if it names a configured endpoint: its {@code leaderAddress} ({@code
+ * host:port}, or a URI with the same authority) is matched first, then its {@code leader} node id
+ * (which matches only where endpoints use node ids as host names); hints to other hosts are never
+ * followed.
+ *
+ * <ol>
+ *   <li><b>Retried for every call:</b> failures that prove the request was not delivered or was
+ *       refused before anything applied: connection refused, connect timeout, unknown host, no
+ *       route, TLS handshake failure; and the answers {@code PARTITIONED} and {@code NOT_LEADER}.
+ *   <li><b>Retried for reads only</b> ({@link #get}, {@link #status()}; they are idempotent):
+ *       every other failure too: request timeout, connection lost after sending, {@code TIMEOUT}
+ *       (504), any 5xx answer without a known problem code.
+ *   <li><b>Writes</b> ({@link #put}, {@link #putIfRevision}, {@link #delete}, {@link
+ *       #deleteIfRevision}) are <b>never retried after an ambiguous failure</b> (request timeout,
+ *       connection lost after sending, interruption while waiting for the answer, {@code TIMEOUT},
+ *       a 5xx without a known code): they throw {@link OutcomeUnknownException} at once, because
+ *       the write may have applied and repeating it could apply it twice or overwrite a newer
+ *       value. A PUT counts as a write here even though HTTP calls PUT idempotent.
+ *   <li><b>Never retried:</b> {@code CONFLICT}, {@code FENCED}, {@code BAD_REQUEST}, {@code
+ *       UNAUTHORIZED}/{@code FORBIDDEN}, {@code NOT_FOUND}, and answers this client cannot
+ *       interpret; they are thrown as their {@link SplitGuardException} subclass.
+ *   <li><b>Backoff:</b> before retry {@code n} the client waits a delay drawn uniformly from
+ *       {@code [0, min(maxBackoff, initialBackoff * 2^(n-1))]} (full jitter; defaults 50 ms and 1
+ *       s). A {@code Retry-After} (seconds) on a {@code PARTITIONED} answer raises that delay to at
+ *       least its value, but only if it is shorter than the time left until the deadline;
+ *       otherwise it is ignored, since another node may be on the majority side.
+ *   <li><b>Giving up:</b> if the deadline has passed, or the next delay would reach it, the call
+ *       throws {@link UnavailableException} with the last failure as its cause. Because rule 3
+ *       throws before any ambiguous failure could be retried, a write that ends in {@code
+ *       UnavailableException} certainly did not apply.
+ * </ol>
+ *
+ * <p>{@link #status(URI)} is the exception to rotation and retries: it asks one node once,
+ * because when the caller names a node its unreachability is the answer.
+ *
+ * <p>Caveat: the request timeout also runs while connecting, and the JDK does not say which
+ * phase it expired in, so a write whose attempt is cut short by the request timeout (or by the
+ * deadline) while still connecting is conservatively reported as {@link
+ * OutcomeUnknownException}. Keep {@link Builder#connectTimeout connectTimeout} well below the
+ * request timeout so that unreachable nodes fail as "not delivered" instead.
+ *
+ * <h2>Threading and lifecycle</h2>
+ *
+ * <p>All methods block the calling thread (waiting through the injected {@link Sleeper}) and may
+ * be called concurrently. {@link #close()} stops the client's HTTP worker threads; calls made
+ * after it throw {@link IllegalStateException}, and calls in flight may fail.
+ *
+ * <p>Keys may contain any character, including {@code /}; they are percent-encoded as one path
+ * segment. Values are arbitrary strings.
+ */
+public final class SplitGuardClient implements AutoCloseable {
+
+  /** Default bound of a single HTTP attempt: 5 s. */
+  public static final Duration DEFAULT_REQUEST_TIMEOUT = Duration.ofSeconds(5);
+
+  /** Default bound of establishing a connection: 1 s, ample on a LAN, short enough to move on. */
+  public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(1);
+
+  /** Default overall bound of one call, all attempts and backoff included: 15 s. */
+  public static final Duration DEFAULT_DEADLINE = Duration.ofSeconds(15);
+
+  /** Default cap of the first backoff delay: 50 ms. */
+  public static final Duration DEFAULT_INITIAL_BACKOFF = Duration.ofMillis(50);
+
+  /** Default largest backoff cap: 1 s. */
+  public static final Duration DEFAULT_MAX_BACKOFF = Duration.ofSeconds(1);
+
+  private static final String JSON = "application/json";
+  private static final long NO_PRECONDITION = -1;
+
+  private final List<URI> endpoints;
+  private final Duration requestTimeout;
+  private final Duration deadline;
+  private final Backoff backoff;
+  private final Sleeper sleeper;
+  private final Ticker ticker;
+  private final Wire wire;
+  private final ExecutorService httpExecutor;
+  private final HttpClient http;
+  // Where the next call starts: the endpoint that last answered, so a healthy node keeps the
+  // traffic and a dead one costs a single failed connect rather than one per call.
+  private final AtomicInteger preferred = new AtomicInteger();
+  private final AtomicBoolean closed = new AtomicBoolean();
+
+  private SplitGuardClient(Builder b) {
+    this.endpoints = b.endpoints;
+    this.requestTimeout = orDefault(b.requestTimeout, DEFAULT_REQUEST_TIMEOUT);
+    this.deadline = orDefault(b.deadline, DEFAULT_DEADLINE);
+    this.backoff =
+        b.initialBackoff == null
+            ? new Backoff(DEFAULT_INITIAL_BACKOFF, DEFAULT_MAX_BACKOFF, orNewRandom(b.random))
+            : new Backoff(b.initialBackoff, b.maxBackoff, orNewRandom(b.random));
+    this.sleeper = orDefault(b.sleeper, Sleeper.system());
+    this.ticker = orDefault(b.ticker, Ticker.system());
+    this.wire = new Wire(new ObjectMapper());
+    this.httpExecutor = Executors.newCachedThreadPool(daemonThreads());
+    this.http =
+        HttpClient.newBuilder()
+            // HTTP/1.1 because HTTP_2 over plain http sends an h2c upgrade that buys nothing here.
+            .version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(orDefault(b.connectTimeout, DEFAULT_CONNECT_TIMEOUT))
+            .followRedirects(HttpClient.Redirect.NEVER)
+            .executor(httpExecutor)
+            .build();
+  }
+
+  private static <T> T orDefault(T value, T defaultValue) {
+    return value != null ? value : defaultValue;
+  }
+
+  private static RandomGenerator orNewRandom(RandomGenerator random) {
+    return random != null ? random : new SplittableRandom();
+  }
+
+  private static ThreadFactory daemonThreads() {
+    AtomicInteger count = new AtomicInteger();
+    return r -> {
+      Thread t = new Thread(r, "splitguard-client-http-" + count.incrementAndGet());
+      // Daemon so that a client someone forgot to close does not keep the JVM alive.
+      t.setDaemon(true);
+      return t;
+    };
+  }
+
+  /** A builder with the documented defaults; only {@link Builder#endpoints} is required. */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** The configured endpoints, normalised (no trailing slash), in rotation order. */
+  public List<URI> endpoints() {
+    return endpoints;
+  }
+
+  /**
+   * The status of the first endpoint that answers, trying endpoints in rotation order from the
+   * one that last answered (see the retry rules in the class documentation).
+   *
+   * @throws UnavailableException if no endpoint answered before the deadline
+   * @throws SplitGuardException for a refusal such as {@link AuthException}
+   */
+  public Status status() {
+    return execute(Call.read("/v1/status"), Wire::status);
+  }
+
+  /**
+   * The status of one node, asked once without retries. The node need not be one of the
+   * configured endpoints.
+   *
+   * @param endpoint the node's base URI, for example {@code http://10.0.0.2:8101}
+   * @throws UnavailableException if the node could not be reached or did not answer in time
+   *     (cause: the I/O failure), or answered with a 5xx or {@code TIMEOUT} (cause: that answer)
+   * @throws SplitGuardException for a refusal such as {@link AuthException}
+   */
+  public Status status(URI endpoint) {
+    ensureOpen();
+    URI target = normalize(endpoint);
+    Duration timeout = requestTimeout.compareTo(deadline) < 0 ? requestTimeout : deadline;
+    Attempt<Status> a;
+    try {
+      a = attempt(target, Call.read("/v1/status"), Wire::status, timeout);
+    } catch (InterruptedException e) {
+      throw interrupted(1, e);
+    }
+    if (a instanceof Done<Status> done) {
+      return done.value();
+    }
+    Retry<Status> retry = (Retry<Status>) a;
+    throw new UnavailableException(
+        Problem.clientSide("UNAVAILABLE", "node did not answer: " + describe(retry.cause()), target),
+        1,
+        retry.cause());
+  }
+
+  /**
+   * Writes {@code value} under {@code key} unconditionally.
+   *
+   * @param key the key; any non-empty text, sent percent-encoded as one path segment
+   * @param value the value
+   * @return the key as written, with its new revision
+   * @throws OutcomeUnknownException if the write may or may not have applied
+   * @throws UnavailableException if no node accepted the write before the deadline (it did not
+   *     apply)
+   * @throws BadRequestException if the node rejected the key or value (for example too long)
+   * @throws IllegalArgumentException if {@code key} is empty or not valid UTF-16 text
+   */
+  public KvEntry put(String key, String value) {
+    return putIfRevision0(key, value, NO_PRECONDITION);
+  }
+
+  /**
+   * Writes {@code value} under {@code key} only if the key's modification revision is {@code
+   * expectedRevision} (sent as {@code If-Match}); {@code 0} means the key must not exist, which
+   * makes this a create-only put.
+   *
+   * @param key the key; any non-empty text, sent percent-encoded as one path segment
+   * @param value the value
+   * @param expectedRevision the modification revision the key must have, or {@code 0} for "must
+   *     not exist"
+   * @return the key as written, with its new revision
+   * @throws ConflictException if the key's revision differs (it carries the current revision if
+   *     the node reported it)
+   * @throws OutcomeUnknownException if the write may or may not have applied; because the write is
+   *     conditional, repeating the same call is then safe: it either applies or fails with {@link
+   *     ConflictException} if the first one had applied
+   * @throws UnavailableException if no node accepted the write before the deadline (it did not
+   *     apply)
+   * @throws IllegalArgumentException if {@code expectedRevision} is negative or {@code key} is
+   *     invalid
+   */
+  public KvEntry putIfRevision(String key, String value, long expectedRevision) {
+    requireRevision(expectedRevision);
+    return putIfRevision0(key, value, expectedRevision);
+  }
+
+  private KvEntry putIfRevision0(String key, String value, long expectedRevision) {
+    Objects.requireNonNull(value, "value");
+    String path = KeyPaths.kv(Objects.requireNonNull(key, "key"));
+    return execute(Call.write("PUT", path, wire.putBody(value), expectedRevision), Wire::entry);
+  }
+
+  /**
+   * Reads {@code key} linearizably: the answer reflects every write acknowledged before the call.
+   *
+   * @param key the key; any non-empty text, sent percent-encoded as one path segment
+   * @return the entry, or empty if the key does not exist
+   * @throws UnavailableException if no node on the quorum side answered before the deadline
+   */
+  public Optional<KvEntry> get(String key) {
+    return get(key, Consistency.LINEARIZABLE);
+  }
+
+  /**
+   * Reads {@code key} with the given consistency. A {@link Consistency#STALE} read may be served
+   * by a node without quorum; its answer says so ({@link KvEntry#stale()}).
+   *
+   * @param key the key; any non-empty text, sent percent-encoded as one path segment
+   * @param consistency the consistency to ask for
+   * @return the entry, or empty if the node answered {@code NOT_FOUND}
+   * @throws UnavailableException if no node answered before the deadline
+   */
+  public Optional<KvEntry> get(String key, Consistency consistency) {
+    Objects.requireNonNull(consistency, "consistency");
+    String path =
+        KeyPaths.kv(Objects.requireNonNull(key, "key")) + "?consistency=" + consistency.wireName();
+    try {
+      return Optional.of(execute(Call.read(path), Wire::entry));
+    } catch (NotFoundException e) {
+      return Optional.empty();
+    }
+  }
+
+  /**
+   * Deletes {@code key} unconditionally.
+   *
+   * <p>A missing key is an error rather than a no-op so that the caller can tell "I deleted it"
+   * from "it was already gone": there is no delete revision to return in the latter case.
+   *
+   * @param key the key; any non-empty text, sent percent-encoded as one path segment
+   * @return the global revision at which the delete applied
+   * @throws NotFoundException if the key does not exist
+   * @throws OutcomeUnknownException if the delete may or may not have applied
+   * @throws UnavailableException if no node accepted the delete before the deadline (it did not
+   *     apply)
+   */
+  public long delete(String key) {
+    return delete0(key, NO_PRECONDITION);
+  }
+
+  /**
+   * Deletes {@code key} only if its modification revision is {@code expectedRevision} (sent as
+   * {@code If-Match}).
+   *
+   * @param key the key; any non-empty text, sent percent-encoded as one path segment
+   * @param expectedRevision the modification revision the key must have
+   * @return the global revision at which the delete applied
+   * @throws ConflictException if the key's revision differs
+   * @throws NotFoundException if the node reports the key missing with {@code NOT_FOUND} rather
+   *     than {@code CONFLICT}
+   * @throws OutcomeUnknownException if the delete may or may not have applied
+   * @throws UnavailableException if no node accepted the delete before the deadline
+   * @throws IllegalArgumentException if {@code expectedRevision} is negative
+   */
+  public long deleteIfRevision(String key, long expectedRevision) {
+    requireRevision(expectedRevision);
+    return delete0(key, expectedRevision);
+  }
+
+  private long delete0(String key, long expectedRevision) {
+    String path = KeyPaths.kv(Objects.requireNonNull(key, "key"));
+    return execute(Call.write("DELETE", path, null, expectedRevision), Wire::deleteRevision);
+  }
+
+  /**
+   * Stops the HTTP worker threads. Idempotent. Later calls throw {@link IllegalStateException}.
+   */
+  @Override
+  public void close() {
+    if (closed.compareAndSet(false, true)) {
+      httpExecutor.shutdown();
+    }
+  }
+
+  private static void requireRevision(long expectedRevision) {
+    if (expectedRevision < 0) {
+      throw new IllegalArgumentException("expectedRevision must be >= 0: " + expectedRevision);
+    }
+  }
+
+  private void ensureOpen() {
+    if (closed.get()) {
+      throw new IllegalStateException("client is closed");
+    }
+  }
+
+  /** The retry loop; see the class documentation for the rules it implements. */
+  private <T> T execute(Call call, Function<JsonNode, T> parser) {
+    ensureOpen();
+    long deadlineAt = ticker.nanoTime() + deadline.toNanos();
+    int index = Math.floorMod(preferred.get(), endpoints.size());
+    int attempts = 0;
+    Throwable lastFailure = null;
+    while (true) {
+      long remaining = deadlineAt - ticker.nanoTime();
+      if (remaining <= 0) {
+        throw giveUp(attempts, lastFailure);
+      }
+      Duration timeout = Duration.ofNanos(Math.min(requestTimeout.toNanos(), remaining));
+      attempts++;
+      Attempt<T> a;
+      try {
+        a = attempt(endpoints.get(index), call, parser, timeout);
+      } catch (InterruptedException e) {
+        throw interrupted(attempts, e);
+      }
+      if (a instanceof Done<T> done) {
+        preferred.set(index);
+        return done.value();
+      }
+      Retry<T> retry = (Retry<T>) a;
+      lastFailure = retry.cause();
+      int hinted = endpointNamedBy(retry.leaderAddress());
+      if (hinted < 0) {
+        hinted = endpointNamedBy(retry.leaderId());
+      }
+      index = hinted >= 0 && hinted != index ? hinted : (index + 1) % endpoints.size();
+
+      Duration left = Duration.ofNanos(deadlineAt - ticker.nanoTime());
+      Duration delay = backoff.delay(attempts, retry.retryAfter(), left);
+      // Waiting until (or past) the deadline only to give up then would waste the caller's time.
+      if (delay.compareTo(left) >= 0) {
+        throw giveUp(attempts, lastFailure);
+      }
+      try {
+        sleeper.sleep(delay);
+      } catch (InterruptedException e) {
+        throw interrupted(attempts, e);
+      }
+    }
+  }
+
+  private static UnavailableException interrupted(int attempts, InterruptedException e) {
+    // Restore the flag so that the caller's own loop or executor still sees the interruption.
+    Thread.currentThread().interrupt();
+    return new UnavailableException(
+        Problem.clientSide("UNAVAILABLE", "interrupted", null), attempts, e);
+  }
+
+  private UnavailableException giveUp(int attempts, Throwable lastFailure) {
+    String detail =
+        "no endpoint served the request within "
+            + deadline
+            + " ("
+            + attempts
+            + " attempts); last failure: "
+            + (lastFailure == null ? "none" : describe(lastFailure));
+    return new UnavailableException(
+        Problem.clientSide("UNAVAILABLE", detail, null), attempts, lastFailure);
+  }
+
+  /**
+   * One HTTP exchange. Returns the parsed answer or a retryable failure; throws failures that
+   * must reach the caller (refusals, and ambiguous failures of writes).
+   *
+   * @throws InterruptedException only for idempotent calls; an interrupted write is reported as
+   *     outcome-unknown here because it may already have been sent
+   */
+  private <T> Attempt<T> attempt(
+      URI endpoint, Call call, Function<JsonNode, T> parser, Duration timeout)
+      throws InterruptedException {
+    HttpRequest.Builder rb =
+        HttpRequest.newBuilder(URI.create(endpoint + call.pathAndQuery()))
+            .timeout(timeout)
+            .header("Accept", JSON + ", application/problem+json");
+    if (call.ifMatch() != NO_PRECONDITION) {
+      rb.header("If-Match", Long.toString(call.ifMatch()));
+    }
+    if (call.body() != null) {
+      rb.header("Content-Type", JSON)
+          .method(call.method(), HttpRequest.BodyPublishers.ofString(call.body()));
+    } else {
+      rb.method(call.method(), HttpRequest.BodyPublishers.noBody());
+    }
+
+    HttpResponse<byte[]> response;
+    try {
+      response = http.send(rb.build(), HttpResponse.BodyHandlers.ofByteArray());
+    } catch (IOException e) {
+      if (call.idempotent() || notDelivered(e)) {
+        return new Retry<>(e, null);
+      }
+      throw outcomeUnknown(endpoint, "no answer: " + describe(e), e);
+    } catch (InterruptedException e) {
+      if (call.idempotent()) {
+        throw e;
+      }
+      Thread.currentThread().interrupt();
+      throw outcomeUnknown(endpoint, "interrupted while waiting for an answer", e);
+    }
+
+    int status = response.statusCode();
+    if (status >= 200 && status < 300) {
+      try {
+        return new Done<>(parser.apply(wire.parse(response.body())));
+      } catch (IllegalArgumentException e) {
+        throw new UnexpectedResponseException(
+            new Problem("UNEXPECTED_RESPONSE", status, e.getMessage(), null, endpoint));
+      }
+    }
+
+    SplitGuardException failure =
+        wire.problem(endpoint, status, response.headers(), response.body());
+    if (failure instanceof PartitionedException p) {
+      return new Retry<>(p, p.retryAfter().orElse(null));
+    }
+    if (failure instanceof NotLeaderException n) {
+      return new Retry<>(n, null, n.leaderAddress().orElse(null), n.leader().orElse(null));
+    }
+    boolean ambiguous =
+        failure instanceof OutcomeUnknownException
+            || (failure instanceof UnexpectedResponseException && status >= 500);
+    if (ambiguous && call.idempotent()) {
+      return new Retry<>(failure, null);
+    }
+    if (failure instanceof UnexpectedResponseException && status >= 500) {
+      // A bare 5xx does not prove the write was refused: the node may have failed after applying.
+      throw new OutcomeUnknownException(
+          new Problem(
+              failure.code(), status, failure.detail(), failure.traceId().orElse(null), endpoint),
+          failure);
+    }
+    throw failure;
+  }
+
+  private static OutcomeUnknownException outcomeUnknown(URI endpoint, String detail, Throwable e) {
+    return new OutcomeUnknownException(Problem.clientSide("TIMEOUT", detail, endpoint), e);
+  }
+
+  /**
+   * Whether an I/O failure proves that no byte of the request reached a server. Anything else
+   * (a reset, a read timeout, an EOF) may have happened after the server read the request.
+   */
+  static boolean notDelivered(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof HttpConnectTimeoutException
+          || t instanceof ConnectException
+          || t instanceof NoRouteToHostException
+          || t instanceof UnknownHostException
+          || t instanceof UnresolvedAddressException
+          || t instanceof SSLHandshakeException) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static String describe(Throwable t) {
+    String message = t.getMessage();
+    return message == null || message.isBlank()
+        ? t.getClass().getSimpleName()
+        : t.getClass().getSimpleName() + ": " + message;
+  }
+
+  /** Index of the configured endpoint a leader hint names, or -1. */
+  private int endpointNamedBy(String hint) {
+    if (hint == null || hint.isBlank()) {
+      return -1;
+    }
+    String authority = hint.strip();
+    if (authority.contains("://")) {
+      try {
+        authority = URI.create(authority).getRawAuthority();
+      } catch (IllegalArgumentException e) {
+        return -1;
+      }
+    } else if (authority.endsWith("/")) {
+      authority = authority.substring(0, authority.length() - 1);
+    }
+    for (int i = 0; i < endpoints.size(); i++) {
+      if (authority != null && authority.equalsIgnoreCase(endpoints.get(i).getRawAuthority())) {
+        return i;
+      }
+    }
+    return -1;
+  }
+
+  static URI normalize(URI endpoint) {
+    Objects.requireNonNull(endpoint, "endpoint");
+    String scheme = endpoint.getScheme();
+    if (scheme == null
+        || !(scheme.toLowerCase(Locale.ROOT).equals("http")
+            || scheme.toLowerCase(Locale.ROOT).equals("https"))) {
+      throw new IllegalArgumentException("endpoint must be an http or https URI: " + endpoint);
+    }
+    if (endpoint.getHost() == null) {
+      throw new IllegalArgumentException("endpoint has no host: " + endpoint);
+    }
+    if (endpoint.getRawQuery() != null || endpoint.getRawFragment() != null) {
+      throw new IllegalArgumentException("endpoint must not have a query or fragment: " + endpoint);
+    }
+    String s = endpoint.toString();
+    while (s.endsWith("/")) {
+      s = s.substring(0, s.length() - 1);
+    }
+    return URI.create(s);
+  }
+
+  /**
+   * One request as the retry loop sees it.
+   *
+   * @param body JSON body, or null
+   * @param ifMatch expected revision for {@code If-Match}, or {@link #NO_PRECONDITION}
+   * @param idempotent whether repeating it after an ambiguous failure is harmless
+   */
+  private record Call(
+      String method, String pathAndQuery, String body, long ifMatch, boolean idempotent) {
+
+    static Call read(String pathAndQuery) {
+      return new Call("GET", pathAndQuery, null, NO_PRECONDITION, true);
+    }
+
+    static Call write(String method, String path, String body, long ifMatch) {
+      return new Call(method, path, body, ifMatch, false);
+    }
+  }
+
+  private sealed interface Attempt<T> permits Done, Retry {}
+
+  private record Done<T>(T value) implements Attempt<T> {}
+
+  /**
+   * A failure after which another attempt is allowed.
+   *
+   * @param retryAfter the node's {@code Retry-After}, or null
+   * @param leaderAddress the {@code leaderAddress} of a {@code NOT_LEADER} answer, or null
+   * @param leaderId the {@code leader} (node id) of a {@code NOT_LEADER} answer, or null
+   */
+  private record Retry<T>(
+      Throwable cause, Duration retryAfter, String leaderAddress, String leaderId)
+      implements Attempt<T> {
+    Retry(Throwable cause, Duration retryAfter) {
+      this(cause, retryAfter, null, null);
+    }
+  }
+
+  /**
+   * Configures a {@link SplitGuardClient}. Each option may be set at most once, so that
+   * conflicting configuration code fails loudly instead of the last call silently winning. Not
+   * thread-safe.
+   */
+  public static final class Builder {
+
+    private List<URI> endpoints;
+    private Duration requestTimeout;
+    private Duration connectTimeout;
+    private Duration deadline;
+    private Duration initialBackoff;
+    private Duration maxBackoff;
+    private RandomGenerator random;
+    private Sleeper sleeper;
+    private Ticker ticker;
+
+    private Builder() {}
+
+    /**
+     * The nodes to talk to (required). Any node serves any request; the order is the rotation
+     * order and the first one is tried first.
+     *
+     * @param endpoints base URIs such as {@code http://10.0.0.1:8101}, http or https, without
+     *     query or fragment; a path prefix is kept; duplicates are rejected
+     */
+    public Builder endpoints(List<URI> endpoints) {
+      requireUnset(this.endpoints, "endpoints");
+      Objects.requireNonNull(endpoints, "endpoints");
+      if (endpoints.isEmpty()) {
+        throw new IllegalArgumentException("at least one endpoint is required");
+      }
+      List<URI> normalized = new ArrayList<>(endpoints.size());
+      Set<URI> seen = new HashSet<>();
+      for (URI e : endpoints) {
+        URI n = normalize(e);
+        if (!seen.add(n)) {
+          throw new IllegalArgumentException("duplicate endpoint: " + e);
+        }
+        normalized.add(n);
+      }
+      this.endpoints = List.copyOf(normalized);
+      return this;
+    }
+
+    /**
+     * Bound of one HTTP attempt, from sending to the complete answer (default {@link
+     * #DEFAULT_REQUEST_TIMEOUT 5 s}). Longer lets a slow but healthy leader answer; shorter moves
+     * on sooner, but a write that times out is reported as outcome-unknown, never retried.
+     */
+    public Builder requestTimeout(Duration requestTimeout) {
+      requireUnset(this.requestTimeout, "requestTimeout");
+      this.requestTimeout = requirePositive(requestTimeout, "requestTimeout");
+      return this;
+    }
+
+    /**
+     * Bound of establishing a TCP (and TLS) connection (default {@link #DEFAULT_CONNECT_TIMEOUT 1
+     * s}). A connect timeout proves the request was not delivered, so even writes move on to the
+     * next endpoint; keep it shorter than the request timeout.
+     */
+    public Builder connectTimeout(Duration connectTimeout) {
+      requireUnset(this.connectTimeout, "connectTimeout");
+      this.connectTimeout = requirePositive(connectTimeout, "connectTimeout");
+      return this;
+    }
+
+    /**
+     * Overall bound of one call: every attempt and every backoff delay (default {@link
+     * #DEFAULT_DEADLINE 15 s}). It should cover a leader election with margin, so that a call
+     * made during a failover still succeeds.
+     */
+    public Builder deadline(Duration deadline) {
+      requireUnset(this.deadline, "deadline");
+      this.deadline = requirePositive(deadline, "deadline");
+      return this;
+    }
+
+    /**
+     * Exponential backoff bounds (defaults {@link #DEFAULT_INITIAL_BACKOFF 50 ms} and {@link
+     * #DEFAULT_MAX_BACKOFF 1 s}): the cap of the delay before retry {@code n} is {@code
+     * min(max, initial * 2^(n-1))}, and the delay is uniform between zero and that cap.
+     *
+     * @throws IllegalArgumentException unless {@code 0 < initial <= max}
+     */
+    public Builder backoff(Duration initial, Duration max) {
+      requireUnset(this.initialBackoff, "backoff");
+      requirePositive(initial, "initial backoff");
+      requirePositive(max, "max backoff");
+      if (initial.compareTo(max) > 0) {
+        throw new IllegalArgumentException(
+            "initial backoff " + initial + " exceeds max backoff " + max);
+      }
+      this.initialBackoff = initial;
+      this.maxBackoff = max;
+      return this;
+    }
+
+    /**
+     * The random source for backoff jitter (default: a {@link SplittableRandom} with a random
+     * seed). It need not be thread-safe; the client serialises access to it.
+     */
+    public Builder random(RandomGenerator random) {
+      requireUnset(this.random, "random");
+      this.random = Objects.requireNonNull(random, "random");
+      return this;
+    }
+
+    /** Seeds the jitter so that backoff delays are reproducible, for tests and simulations. */
+    public Builder random(long seed) {
+      return random(new SplittableRandom(seed));
+    }
+
+    /** How the client waits between attempts (default {@link Sleeper#system()}). */
+    public Builder sleeper(Sleeper sleeper) {
+      requireUnset(this.sleeper, "sleeper");
+      this.sleeper = Objects.requireNonNull(sleeper, "sleeper");
+      return this;
+    }
+
+    /** The clock that measures deadlines (default {@link Ticker#system()}). */
+    public Builder ticker(Ticker ticker) {
+      requireUnset(this.ticker, "ticker");
+      this.ticker = Objects.requireNonNull(ticker, "ticker");
+      return this;
+    }
+
+    /**
+     * Builds the client.
+     *
+     * @throws IllegalStateException if no endpoints were set
+     */
+    public SplitGuardClient build() {
+      if (endpoints == null) {
+        throw new IllegalStateException("endpoints are required");
+      }
+      return new SplitGuardClient(this);
+    }
+
+    private static void requireUnset(Object current, String name) {
+      if (current != null) {
+        throw new IllegalStateException(name + " was already set");
+      }
+    }
+
+    private static Duration requirePositive(Duration d, String name) {
+      Objects.requireNonNull(d, name);
+      if (d.isNegative() || d.isZero()) {
+        throw new IllegalArgumentException(name + " must be positive: " + d);
+      }
+      return d;
+    }
+  }
+}
