@@ -92,7 +92,7 @@ class BadInputIT {
     assertBadRequest(http.put(url + "/v1/kv/existing", Http.body("x"), "abc"), "If-Match");
     assertBadRequest(http.put(url + "/v1/kv/existing", Http.body("x"), "-1"), "If-Match");
     assertBadRequest(http.delete(url + "/v1/kv/existing", "1.5"), "If-Match");
-    assertBadRequest(http.get(url + "/v1/kv/bad%ff"), "key");
+    assertBadRequest(http.get(url + "/v1/kv/bad%ff"), "UTF-8");
     Http.Response empty = http.get(url + "/v1/kv/");
     assertThat(empty.status()).isIn(400, 404);
     assertThat(empty.contentType()).startsWith("application/problem+json");

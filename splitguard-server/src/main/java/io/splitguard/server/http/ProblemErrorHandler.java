@@ -37,7 +37,9 @@ final class ProblemErrorHandler extends ErrorHandler {
     ErrorCode code = status == 404 ? ErrorCode.NOT_FOUND
         : status >= 400 && status < 500 ? ErrorCode.BAD_REQUEST
         : ErrorCode.INTERNAL;
-    String detail = "request: " + (message == null || message.isBlank() ? "rejected by the HTTP layer" : message);
+    String detail = "request URI or headers: "
+        + (message == null || message.isBlank() ? "rejected by the HTTP layer" : message)
+        + " (a key in the path must be UTF-8, percent-encoded)";
     return ("{\"type\":\"https://splitguard.io/problems/" + code.name().toLowerCase(java.util.Locale.ROOT).replace('_', '-')
         + "\",\"title\":\"" + code.title() + "\",\"status\":" + code.status()
         + ",\"detail\":\"" + escape(detail) + "\",\"code\":\"" + code.name() + "\"}")
