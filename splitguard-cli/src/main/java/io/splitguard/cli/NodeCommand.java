@@ -4,6 +4,7 @@ import io.splitguard.core.cluster.NodeId;
 import io.splitguard.core.config.NodeSettings;
 import io.splitguard.server.NodeOptions;
 import io.splitguard.server.SplitGuardNode;
+import io.splitguard.server.TestFaults;
 import io.splitguard.server.config.ClusterFile;
 import io.splitguard.server.config.SettingsFile;
 import java.io.IOException;
@@ -36,6 +37,11 @@ final class NodeCommand implements Callable<Integer> {
       description = "Exit when this process ends (used by 'dev' so no node outlives it).")
   Long parentPid;
 
+  @Option(names = "--test-fault-local-linearizable-reads", hidden = true,
+      description = "TEST ONLY: serve linearizable reads from local state (deliberately unsafe), "
+          + "to show that the chaos checker catches a broken system.")
+  boolean localLinearizableReads;
+
   @Override
   public Integer call() {
     NodeOptions options;
@@ -53,7 +59,7 @@ final class NodeCommand implements Callable<Integer> {
       } catch (IllegalArgumentException e) {
         throw new IllegalArgumentException("--id: " + e.getMessage());
       }
-      options = new NodeOptions(self, cluster, dataDir, settings);
+      options = new NodeOptions(self, cluster, dataDir, settings, new TestFaults(localLinearizableReads));
     } catch (IllegalArgumentException e) {
       System.err.println("splitguard node: " + e.getMessage());
       return SplitGuardCli.EXIT_USAGE;

@@ -13,14 +13,23 @@ import java.util.Objects;
  * @param cluster the parsed cluster file
  * @param dataDir this node's data directory (created if missing; locked while the node runs)
  * @param settings validated node settings
+ * @param faults deliberate faults for testing the test harness; {@link TestFaults#NONE} in
+ *     production
  */
-public record NodeOptions(NodeId self, ClusterFile.Parsed cluster, Path dataDir, NodeSettings settings) {
+public record NodeOptions(
+    NodeId self, ClusterFile.Parsed cluster, Path dataDir, NodeSettings settings, TestFaults faults) {
   /** Checks that {@code self} is a member. */
   public NodeOptions {
     Objects.requireNonNull(self, "self");
     Objects.requireNonNull(cluster, "cluster");
     Objects.requireNonNull(dataDir, "dataDir");
     Objects.requireNonNull(settings, "settings");
+    Objects.requireNonNull(faults, "faults");
     cluster.spec().require(self);
+  }
+
+  /** Options without test faults. */
+  public NodeOptions(NodeId self, ClusterFile.Parsed cluster, Path dataDir, NodeSettings settings) {
+    this(self, cluster, dataDir, settings, TestFaults.NONE);
   }
 }

@@ -110,8 +110,12 @@ public final class SplitGuardNode implements AutoCloseable {
     }, period, period, TimeUnit.NANOSECONDS);
     started.push(ticker::shutdownNow);
 
+    if (options.faults().any()) {
+      LOG.warn("event=test_faults_enabled node={} faults={} note=\"this node is deliberately broken\"",
+          self, options.faults());
+    }
     HttpApi api = HttpApi.start(member.api().host(), member.api().port(), self,
-        options.cluster().spec(), options.settings(), registry, monitor, metrics);
+        options.cluster().spec(), options.settings(), registry, monitor, metrics, options.faults());
     started.push(api);
     LOG.info("event=node_started node={} api=http://{} raft={} dataDir={}",
         self, member.api(), member.raft(), options.dataDir());

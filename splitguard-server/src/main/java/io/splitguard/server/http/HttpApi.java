@@ -24,6 +24,7 @@ import io.splitguard.core.registry.ConsensusStatus;
 import io.splitguard.core.registry.NoLeaderException;
 import io.splitguard.core.registry.OutcomeUnknownException;
 import io.splitguard.core.registry.Registry;
+import io.splitguard.server.TestFaults;
 import io.splitguard.server.detector.PartitionMonitor;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
@@ -58,11 +59,13 @@ public final class HttpApi implements AutoCloseable {
   private final PrometheusMeterRegistry metrics;
   private final ObjectMapper json;
   private final Javalin app;
+  private final TestFaults faults;
 
   private HttpApi(
       NodeId self, ClusterSpec cluster, NodeSettings settings, Registry registry,
-      PartitionMonitor monitor, PrometheusMeterRegistry metrics) {
+      PartitionMonitor monitor, PrometheusMeterRegistry metrics, TestFaults faults) {
     this.self = self;
+    this.faults = faults;
     this.cluster = cluster;
     this.settings = settings;
     this.registry = registry;
@@ -96,7 +99,14 @@ public final class HttpApi implements AutoCloseable {
   public static HttpApi start(
       String host, int port, NodeId self, ClusterSpec cluster, NodeSettings settings,
       Registry registry, PartitionMonitor monitor, PrometheusMeterRegistry metrics) {
-    HttpApi api = new HttpApi(self, cluster, settings, registry, monitor, metrics);
+    return start(host, port, self, cluster, settings, registry, monitor, metrics, TestFaults.NONE);
+  }
+
+  /** As {@link #start}, with deliberate faults for testing the test harness. */
+  public static HttpApi start(
+      String host, int port, NodeId self, ClusterSpec cluster, NodeSettings settings,
+      Registry registry, PartitionMonitor monitor, PrometheusMeterRegistry metrics, TestFaults faults) {
+    HttpApi api = new HttpApi(self, cluster, settings, registry, monitor, metrics, faults);
     api.app.start(host, port);
     return api;
   }
@@ -182,7 +192,14 @@ public final class HttpApi implements AutoCloseable {
   private void get(Context ctx) {
     String key = key(ctx);
     String consistency = ctx.queryParam("consistency");
-    if (consistency == null || consistency.equals("linearizable")) {
+    if ((consistency == null || consistency.equals("linearizable")) && faults.localLinearizableReads()) {
+      // Deliberately broken (test flag): local state presented as linearizable.
+      Registry.LocalRead read = registry.readLocal(key);
+      if (read.entry().isEmpty()) {
+        throw new ProblemException(ErrorCode.NOT_FOUND, "key '" + key + "' does not exist").with("key", key);
+      }
+      writeJson(ctx, 200, entryJson(read.entry().get()));
+    } else if (consistency == null || consistency.equals("linearizable")) {
       requireQuorum("linearizable read");
       ctx.future(() -> registry.readLinearizable(key)
           .thenAccept(entry -> {

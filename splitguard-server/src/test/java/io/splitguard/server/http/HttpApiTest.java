@@ -181,6 +181,23 @@ class HttpApiTest {
   }
 
   @Test
+  void theTestFaultServesLocalStateAsLinearizableEvenWhenPartitioned() throws Exception {
+    send("PUT", "/v1/kv/k", "{\"value\":\"v\"}", null);
+    api.close();
+    api = HttpApi.start("127.0.0.1", 0, SELF, new ClusterSpec(List.of(
+            new ClusterMember(SELF, new HostPort("127.0.0.1", 1), new HostPort("127.0.0.1", 2)),
+            new ClusterMember(NodeId.of("n2"), new HostPort("127.0.0.1", 3), new HostPort("127.0.0.1", 4)),
+            new ClusterMember(NodeId.of("n3"), new HostPort("127.0.0.1", 5), new HostPort("127.0.0.1", 6)))),
+        NodeSettings.defaults(), registry, monitor, new PrometheusMeterRegistry(PrometheusConfig.DEFAULT),
+        new io.splitguard.server.TestFaults(true));
+    partition();
+    HttpResponse<String> r = send("GET", "/v1/kv/k", null, null);
+    assertThat(r.statusCode()).isEqualTo(200);
+    assertThat(json(r).has("stale")).isFalse();
+    assertThat(send("PUT", "/v1/kv/k", "{\"value\":\"w\"}", null).statusCode()).isEqualTo(503);
+  }
+
+  @Test
   void metricsAreExposedInPrometheusFormat() throws Exception {
     send("PUT", "/v1/kv/k", "{\"value\":\"v\"}", null);
     HttpResponse<String> r = send("GET", "/metrics", null, null);
