@@ -19,6 +19,7 @@ import picocli.CommandLine.Command;
       StatusCommand.class,
       KvCommands.class,
       BenchCommand.class,
+      ChaosCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class SplitGuardCli implements Runnable {

@@ -1,0 +1,250 @@
+package io.splitguard.chaos.run;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * An in-process stand-in for a cluster: N HTTP servers on 127.0.0.1 sharing one linearizable
+ * register store (revisions as in the real API). Pause holds requests until resume (and then
+ * applies them, like a SIGSTOPped node that wakes up); kill drops connections until start. It
+ * records every launcher call, so tests can see what the nemesis did.
+ */
+class FakeCluster implements ClusterLauncher {
+  private final ObjectMapper json = new ObjectMapper();
+  private final Path runDir;
+  private final List<HttpServer> servers = new ArrayList<>();
+  private final ExecutorService executor = Executors.newCachedThreadPool();
+  private final boolean[] paused;
+  private final boolean[] killed;
+  private final CountDownLatch[] gates;
+  private final Map<String, String[]> store = new HashMap<>(); // key -> {value, revision}
+  private final List<String> calls = new CopyOnWriteArrayList<>();
+  private long revision;
+  private volatile boolean closed;
+
+  FakeCluster(Path runDir, int size) throws IOException {
+    this.runDir = runDir;
+    this.paused = new boolean[size];
+    this.killed = new boolean[size];
+    this.gates = new CountDownLatch[size];
+    for (int i = 0; i < size; i++) {
+      gates[i] = new CountDownLatch(0);
+      int index = i;
+      HttpServer s = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+      s.createContext("/", ex -> handle(index, ex));
+      s.setExecutor(executor);
+      servers.add(s);
+    }
+  }
+
+  List<String> calls() {
+    return List.copyOf(calls);
+  }
+
+  @Override
+  public LaunchMode mode() {
+    return LaunchMode.LOOPBACK;
+  }
+
+  @Override
+  public int size() {
+    return servers.size();
+  }
+
+  @Override
+  public URI apiUrl(int index) {
+    return URI.create("http://127.0.0.1:" + servers.get(index).getAddress().getPort());
+  }
+
+  @Override
+  public Path logFile(int index) {
+    return runDir.resolve(nodeId(index) + ".log");
+  }
+
+  @Override
+  public void startAll() {
+    calls.add("startAll");
+    servers.forEach(HttpServer::start);
+  }
+
+  @Override
+  public synchronized void start(int index) {
+    calls.add("start " + index);
+    killed[index] = false;
+  }
+
+  @Override
+  public synchronized void stop(int index) {
+    kill(index);
+  }
+
+  @Override
+  public synchronized void kill(int index) {
+    calls.add("kill " + index);
+    killed[index] = true;
+    resumeGate(index);
+  }
+
+  @Override
+  public synchronized void pause(int index) {
+    calls.add("pause " + index);
+    if (!paused[index]) {
+      paused[index] = true;
+      gates[index] = new CountDownLatch(1);
+    }
+  }
+
+  @Override
+  public synchronized void resume(int index) {
+    calls.add("resume " + index);
+    resumeGate(index);
+  }
+
+  private void resumeGate(int index) {
+    paused[index] = false;
+    gates[index].countDown();
+  }
+
+  @Override
+  public synchronized boolean isRunning(int index) {
+    return !killed[index];
+  }
+
+  @Override
+  public synchronized boolean isPaused(int index) {
+    return paused[index];
+  }
+
+  @Override
+  public boolean supportsNetworkFaults() {
+    return false;
+  }
+
+  @Override
+  public void cut(Set<Link> links) {
+    throw new UnsupportedOperationException("fake");
+  }
+
+  @Override
+  public String slow(NetworkShaping shaping) {
+    throw new UnsupportedOperationException("fake");
+  }
+
+  @Override
+  public void healNetwork() {
+    calls.add("healNetwork");
+  }
+
+  @Override
+  public List<String> notes() {
+    return List.of();
+  }
+
+  @Override
+  public void close() {
+    calls.add("close");
+    closed = true;
+    for (CountDownLatch g : gates) {
+      g.countDown();
+    }
+    servers.forEach(s -> s.stop(0));
+    executor.shutdownNow();
+  }
+
+  private int leader() {
+    synchronized (this) {
+      for (int i = 0; i < size(); i++) {
+        if (!killed[i] && !paused[i]) {
+          return i;
+        }
+      }
+      return 0;
+    }
+  }
+
+  private void handle(int index, HttpExchange ex) throws IOException {
+    CountDownLatch gate;
+    synchronized (this) {
+      gate = gates[index];
+    }
+    try {
+      gate.await(60, TimeUnit.SECONDS); // a paused node answers only when resumed
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    synchronized (this) {
+      if (killed[index] || closed) {
+        ex.close(); // connection dropped, no answer
+        return;
+      }
+    }
+    String path = ex.getRequestURI().getPath();
+    if (path.equals("/v1/status")) {
+      int leader = leader();
+      send(ex, 200, "{\"nodeId\":\"" + nodeId(index) + "\",\"role\":\"" + (leader == index ? "LEADER" : "FOLLOWER")
+          + "\",\"leaderId\":\"" + nodeId(leader) + "\",\"term\":1,\"quorum\":true}");
+      return;
+    }
+    String key = path.substring("/v1/kv/".length());
+    if (ex.getRequestMethod().equals("GET")) {
+      String[] entry;
+      synchronized (store) {
+        entry = store.get(key);
+      }
+      if (entry == null) {
+        send(ex, 404, "{\"code\":\"NOT_FOUND\"}");
+      } else {
+        send(ex, 200, json.createObjectNode().put("key", key).put("value", entry[0])
+            .put("revision", Long.parseLong(entry[1])).toString());
+      }
+      return;
+    }
+    JsonNode body = json.readTree(ex.getRequestBody());
+    String ifMatch = ex.getRequestHeaders().getFirst("If-Match");
+    String response;
+    synchronized (store) {
+      String[] entry = store.get(key);
+      long current = entry == null ? 0 : Long.parseLong(entry[1]);
+      if (ifMatch != null && Long.parseLong(ifMatch) != current) {
+        response = null;
+      } else {
+        revision++;
+        store.put(key, new String[] {body.get("value").asText(), Long.toString(revision)});
+        response = json.createObjectNode().put("key", key).put("value", body.get("value").asText())
+            .put("revision", revision).toString();
+      }
+    }
+    if (response == null) {
+      send(ex, 409, "{\"code\":\"CONFLICT\"}");
+    } else {
+      send(ex, 200, response);
+    }
+  }
+
+  private static void send(HttpExchange ex, int status, String body) throws IOException {
+    byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+    ex.sendResponseHeaders(status, bytes.length);
+    try (OutputStream out = ex.getResponseBody()) {
+      out.write(bytes);
+    }
+  }
+}
