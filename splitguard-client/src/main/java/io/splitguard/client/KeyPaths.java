@@ -6,7 +6,7 @@ import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 
-/** Builds request paths; keys may contain any character, including {@code /}. */
+/** Builds request paths; keys and names may contain any character, including {@code /}. */
 final class KeyPaths {
 
   private static final char[] HEX = "0123456789ABCDEF".toCharArray();
@@ -58,6 +58,22 @@ final class KeyPaths {
         || c == '.'
         || c == '_'
         || c == '~';
+  }
+
+  /** {@code /v1/locks/{name}} with the name encoded. */
+  static String lock(String name) {
+    if (name.isEmpty()) {
+      throw new IllegalArgumentException("lock name must not be empty");
+    }
+    return "/v1/locks/" + encodeSegment(name);
+  }
+
+  /** {@code /v1/guarded/{resource}} with the resource encoded. */
+  static String guarded(String resource) {
+    if (resource.isEmpty()) {
+      throw new IllegalArgumentException("resource must not be empty");
+    }
+    return "/v1/guarded/" + encodeSegment(resource);
   }
 
   /** {@code /v1/kv/{key}} with the key encoded. */

@@ -68,11 +68,14 @@ import javax.net.ssl.SSLHandshakeException;
  *   <li><b>Retried for every call:</b> failures that prove the request was not delivered or was
  *       refused before anything applied: connection refused, connect timeout, unknown host, no
  *       route, TLS handshake failure; and the answers {@code PARTITIONED} and {@code NOT_LEADER}.
- *   <li><b>Retried for reads only</b> ({@link #get}, {@link #status()}; they are idempotent):
+ *   <li><b>Retried for reads only</b> ({@link #get}, {@link #status()}, {@link #lock}, {@link
+ *       #guardedGet}; they are idempotent, and so is {@link #keepAlive}, which is treated as one):
  *       every other failure too: request timeout, connection lost after sending, {@code TIMEOUT}
  *       (504), any 5xx answer without a known problem code.
  *   <li><b>Writes</b> ({@link #put}, {@link #putIfRevision}, {@link #delete}, {@link
- *       #deleteIfRevision}) are <b>never retried after an ambiguous failure</b> (request timeout,
+ *       #deleteIfRevision}, {@link #acquire}, {@link #acquireLease}, {@link #release(String, long)},
+ *       {@link #guardedPut})
+ *       are <b>never retried after an ambiguous failure</b> (request timeout,
  *       connection lost after sending, interruption while waiting for the answer, {@code TIMEOUT},
  *       a 5xx without a known code): they throw {@link OutcomeUnknownException} at once, because
  *       the write may have applied and repeating it could apply it twice or overwrite a newer
@@ -126,6 +129,12 @@ public final class SplitGuardClient implements AutoCloseable {
   /** Default largest backoff cap: 1 s. */
   public static final Duration DEFAULT_MAX_BACKOFF = Duration.ofSeconds(1);
 
+  /**
+   * Default safety margin of lock validity: 500 ms. It must exceed the largest difference between
+   * the wall clocks of the cluster's nodes plus the drift of this machine's clock over one TTL.
+   */
+  public static final Duration DEFAULT_LOCK_SAFETY_MARGIN = Duration.ofMillis(500);
+
   private static final String JSON = "application/json";
   private static final long NO_PRECONDITION = -1;
 
@@ -142,6 +151,10 @@ public final class SplitGuardClient implements AutoCloseable {
   // traffic and a dead one costs a single failed connect rather than one per call.
   private final AtomicInteger preferred = new AtomicInteger();
   private final AtomicBoolean closed = new AtomicBoolean();
+  private final Duration lockSafetyMargin;
+  private final KeepAliveScheduler injectedScheduler;
+  private KeepAliveScheduler keepAliveScheduler; // created on first acquire; guarded by handles
+  private final Set<LockHandle> handles = new HashSet<>();
 
   private SplitGuardClient(Builder b) {
     this.endpoints = b.endpoints;
@@ -153,6 +166,8 @@ public final class SplitGuardClient implements AutoCloseable {
             : new Backoff(b.initialBackoff, b.maxBackoff, orNewRandom(b.random));
     this.sleeper = orDefault(b.sleeper, Sleeper.system());
     this.ticker = orDefault(b.ticker, Ticker.system());
+    this.lockSafetyMargin = orDefault(b.lockSafetyMargin, DEFAULT_LOCK_SAFETY_MARGIN);
+    this.injectedScheduler = b.scheduler;
     this.wire = new Wire(new ObjectMapper());
     this.httpExecutor = Executors.newCachedThreadPool(daemonThreads());
     this.http =
@@ -352,12 +367,218 @@ public final class SplitGuardClient implements AutoCloseable {
     return execute(Call.write("DELETE", path, null, expectedRevision), Wire::deleteRevision);
   }
 
+
+  // ---- locks and guarded resources -------------------------------------------------------------
+
   /**
-   * Stops the HTTP worker threads. Idempotent. Later calls throw {@link IllegalStateException}.
+   * Acquires {@code name} for {@code owner} and keeps the lease alive until the handle is
+   * released or closed. See {@link LockHandle} for how validity is judged.
+   *
+   * @param name the lock; any non-empty text, sent percent-encoded as one path segment
+   * @param owner who holds it (free text shown to others; make it unique per process, for example
+   *     host and pid, so that a holder can recognise its own lease)
+   * @param ttl the lease's time to live; the cluster accepts {@code 2 x electionTimeoutMax} (4 s by
+   *     default) to 1 h, in whole milliseconds
+   * @return the held lock
+   * @throws ConflictException if the lock is held by an unexpired lease, also one of the same
+   *     owner ({@link ConflictException#holder()} says whose, under which token, until when)
+   * @throws OutcomeUnknownException if the lock may or may not have been granted: read it with
+   *     {@link #lock(String)}; if the holder is {@code owner}, release it with its token (or let it
+   *     expire) and acquire again
+   * @throws UnavailableException if no node took the request before the deadline (not granted)
+   * @throws BadRequestException if the node refused the name, owner or TTL
+   * @throws IllegalArgumentException if {@code ttl} is not longer than twice the lock safety margin
+   */
+  public LockHandle acquire(String name, String owner, Duration ttl) {
+    return acquire(name, owner, ttl, null);
+  }
+
+  /**
+   * As {@link #acquire(String, String, Duration)}, telling {@code listener} when the lease is
+   * lost.
+   *
+   * @param listener called at most once, when the lease is lost; may be {@code null}
+   */
+  public LockHandle acquire(String name, String owner, Duration ttl, LockListener listener) {
+    Objects.requireNonNull(owner, "owner");
+    Objects.requireNonNull(ttl, "ttl");
+    if (ttl.compareTo(lockSafetyMargin.multipliedBy(2)) <= 0) {
+      throw new IllegalArgumentException(
+          "ttl " + ttl + " must be longer than twice the lock safety margin " + lockSafetyMargin);
+    }
+    // Taken before the first attempt: the cluster stamps the grant no earlier than this.
+    long sentAt = ticker.nanoTime();
+    LockInfo granted = acquireLease(name, owner, ttl);
+    LockHandle handle;
+    synchronized (handles) {
+      ensureOpen();
+      if (keepAliveScheduler == null) {
+        keepAliveScheduler = injectedScheduler != null ? injectedScheduler : KeepAliveScheduler.threads();
+      }
+      handle = new LockHandle(this, keepAliveScheduler, ticker, granted, ttl, lockSafetyMargin, sentAt, listener);
+      handles.add(handle);
+      handle.start();
+    }
+    return handle;
+  }
+
+  /**
+   * Acquires {@code name} once, without a handle and without keep-alives: the lease ends after
+   * {@code ttl} unless kept alive with {@link #keepAlive(String, long)} or released with {@link
+   * #release(String, long)}. For tools (the CLI) and callers that manage leases themselves;
+   * applications should use {@link #acquire(String, String, Duration)}.
+   *
+   * @return the granted lease
+   * @throws ConflictException if the lock is held by an unexpired lease
+   * @throws OutcomeUnknownException if the lock may or may not have been granted
+   * @throws UnavailableException if no node took the request before the deadline (not granted)
+   */
+  public LockInfo acquireLease(String name, String owner, Duration ttl) {
+    Objects.requireNonNull(owner, "owner");
+    Objects.requireNonNull(ttl, "ttl");
+    String path = KeyPaths.lock(Objects.requireNonNull(name, "name"));
+    return execute(
+        Call.write("POST", path, wire.acquireBody(owner, ttl.toMillis()), NO_PRECONDITION), Wire::lockInfo);
+  }
+
+  /**
+   * Extends the lease held under {@code token} by its TTL from now. {@link LockHandle} does this
+   * by itself; this is for callers that manage tokens themselves. Retried like a read (repeating
+   * a keep-alive is harmless).
+   *
+   * @return the lease with its new expiry
+   * @throws FencedException if {@code token} does not hold the lock (any more)
+   * @throws UnavailableException if no node confirmed it before the deadline
+   */
+  public LockInfo keepAlive(String name, long token) {
+    return keepAlive(name, token, deadline);
+  }
+
+  LockInfo keepAlive(String name, long token, Duration callDeadline) {
+    requireToken(token);
+    String path = KeyPaths.lock(Objects.requireNonNull(name, "name")) + "/keepalive";
+    Duration bound = callDeadline.compareTo(deadline) < 0 ? callDeadline : deadline;
+    return execute(
+        new Call("POST", path, wire.tokenBody(token), NO_PRECONDITION, true), Wire::lockInfo, bound);
+  }
+
+  /**
+   * Releases the lease held under {@code token}, freeing the lock at once. {@link
+   * LockHandle#release()} does this for a handle.
+   *
+   * @return the registry revision of the release
+   * @throws FencedException if {@code token} does not hold the lock (any more)
+   * @throws OutcomeUnknownException if the release may or may not have applied
+   * @throws UnavailableException if no node took the release before the deadline (not released)
+   */
+  public long release(String name, long token) {
+    requireToken(token);
+    String path = KeyPaths.lock(Objects.requireNonNull(name, "name"));
+    return execute(Call.write("DELETE", path, wire.tokenBody(token), NO_PRECONDITION), Wire::deleteRevision);
+  }
+
+  /**
+   * Reads a lock linearizably: the answer is decided by the cluster's replicated clock at a point
+   * after the call started.
+   *
+   * @return the lease (possibly {@link LockInfo#expired() expired}), or empty if the lock is free
+   */
+  public Optional<LockInfo> lock(String name) {
+    return lock(name, Consistency.LINEARIZABLE);
+  }
+
+  /**
+   * Reads a lock with the given consistency. A stale answer reflects a node's applied state,
+   * whose replicated clock may lag: it may miss later keep-alives, grants and releases.
+   *
+   * @return the lease, or empty if the node answered that the lock is not held
+   */
+  public Optional<LockInfo> lock(String name, Consistency consistency) {
+    Objects.requireNonNull(consistency, "consistency");
+    String path = KeyPaths.lock(Objects.requireNonNull(name, "name")) + "?consistency=" + consistency.wireName();
+    try {
+      return Optional.of(execute(Call.read(path), Wire::lockInfo));
+    } catch (NotFoundException e) {
+      return Optional.empty();
+    }
+  }
+
+  /**
+   * Writes {@code value} to the guarded resource {@code resource} under the handle's fencing
+   * token. The resource accepts it only if no newer token has written there; the handle's local
+   * validity is not checked (the token decides).
+   *
+   * @throws FencedException if a newer token has written to the resource ({@link
+   *     FencedException#highestToken()}): this holder has been superseded
+   * @throws OutcomeUnknownException if the write may or may not have applied
+   */
+  public GuardedValue guardedPut(String resource, String value, LockHandle lock) {
+    return guardedPut(resource, value, Objects.requireNonNull(lock, "lock").token());
+  }
+
+  /**
+   * Writes {@code value} to the guarded resource {@code resource} if {@code token} is at least the
+   * highest token the resource has accepted (equal tokens may write repeatedly). The token is not
+   * checked against the lock table.
+   *
+   * @return the resource's new state
+   * @throws FencedException if a newer token has written there ({@link
+   *     FencedException#highestToken()})
+   * @throws OutcomeUnknownException if the write may or may not have applied
+   * @throws UnavailableException if no node took the write before the deadline (not applied)
+   */
+  public GuardedValue guardedPut(String resource, String value, long token) {
+    requireToken(token);
+    Objects.requireNonNull(value, "value");
+    String path = KeyPaths.guarded(Objects.requireNonNull(resource, "resource"));
+    return execute(Call.write("PUT", path, wire.guardedBody(token, value), NO_PRECONDITION), Wire::guardedValue);
+  }
+
+  /** Reads a guarded resource linearizably; empty if it was never written. */
+  public Optional<GuardedValue> guardedGet(String resource) {
+    return guardedGet(resource, Consistency.LINEARIZABLE);
+  }
+
+  /** Reads a guarded resource with the given consistency; empty if it was never written. */
+  public Optional<GuardedValue> guardedGet(String resource, Consistency consistency) {
+    Objects.requireNonNull(consistency, "consistency");
+    String path = KeyPaths.guarded(Objects.requireNonNull(resource, "resource"))
+        + "?consistency=" + consistency.wireName();
+    try {
+      return Optional.of(execute(Call.read(path), Wire::guardedValue));
+    } catch (NotFoundException e) {
+      return Optional.empty();
+    }
+  }
+
+  /** A handle no longer needs its keep-alives stopped on close. */
+  void ended(LockHandle handle) {
+    synchronized (handles) {
+      handles.remove(handle);
+    }
+  }
+
+  private static void requireToken(long token) {
+    if (token <= 0) {
+      throw new IllegalArgumentException("token must be positive: " + token);
+    }
+  }
+
+  /**
+   * Stops the HTTP worker threads and the keep-alives of every open {@link LockHandle} (their
+   * leases then expire after their TTL; release them first to free the locks at once). Idempotent.
+   * Later calls throw {@link IllegalStateException}.
    */
   @Override
   public void close() {
     if (closed.compareAndSet(false, true)) {
+      synchronized (handles) {
+        handles.forEach(LockHandle::abandon);
+        handles.clear();
+        if (keepAliveScheduler != null) {
+          keepAliveScheduler.shutdown();
+        }
+      }
       httpExecutor.shutdown();
     }
   }
@@ -376,15 +597,19 @@ public final class SplitGuardClient implements AutoCloseable {
 
   /** The retry loop; see the class documentation for the rules it implements. */
   private <T> T execute(Call call, Function<JsonNode, T> parser) {
+    return execute(call, parser, deadline);
+  }
+
+  private <T> T execute(Call call, Function<JsonNode, T> parser, Duration callDeadline) {
     ensureOpen();
-    long deadlineAt = ticker.nanoTime() + deadline.toNanos();
+    long deadlineAt = ticker.nanoTime() + callDeadline.toNanos();
     int index = Math.floorMod(preferred.get(), endpoints.size());
     int attempts = 0;
     Throwable lastFailure = null;
     while (true) {
       long remaining = deadlineAt - ticker.nanoTime();
       if (remaining <= 0) {
-        throw giveUp(attempts, lastFailure);
+        throw giveUp(callDeadline, attempts, lastFailure);
       }
       Duration timeout = Duration.ofNanos(Math.min(requestTimeout.toNanos(), remaining));
       attempts++;
@@ -410,7 +635,7 @@ public final class SplitGuardClient implements AutoCloseable {
       Duration delay = backoff.delay(attempts, retry.retryAfter(), left);
       // Waiting until (or past) the deadline only to give up then would waste the caller's time.
       if (delay.compareTo(left) >= 0) {
-        throw giveUp(attempts, lastFailure);
+        throw giveUp(callDeadline, attempts, lastFailure);
       }
       try {
         sleeper.sleep(delay);
@@ -427,7 +652,7 @@ public final class SplitGuardClient implements AutoCloseable {
         Problem.clientSide("UNAVAILABLE", "interrupted", null), attempts, e);
   }
 
-  private UnavailableException giveUp(int attempts, Throwable lastFailure) {
+  private static UnavailableException giveUp(Duration deadline, int attempts, Throwable lastFailure) {
     String detail =
         "no endpoint served the request within "
             + deadline
@@ -640,6 +865,8 @@ public final class SplitGuardClient implements AutoCloseable {
     private RandomGenerator random;
     private Sleeper sleeper;
     private Ticker ticker;
+    private Duration lockSafetyMargin;
+    private KeepAliveScheduler scheduler;
 
     private Builder() {}
 
@@ -748,6 +975,25 @@ public final class SplitGuardClient implements AutoCloseable {
     public Builder ticker(Ticker ticker) {
       requireUnset(this.ticker, "ticker");
       this.ticker = Objects.requireNonNull(ticker, "ticker");
+      return this;
+    }
+
+    /**
+     * How much earlier than its TTL a lock holder stops trusting its lease (default {@link
+     * #DEFAULT_LOCK_SAFETY_MARGIN 500 ms}); see {@link LockHandle}. Must exceed the largest
+     * difference between the cluster nodes' wall clocks plus this machine's clock drift over one
+     * TTL.
+     */
+    public Builder lockSafetyMargin(Duration margin) {
+      requireUnset(this.lockSafetyMargin, "lockSafetyMargin");
+      this.lockSafetyMargin = requirePositive(margin, "lockSafetyMargin");
+      return this;
+    }
+
+    /** Runs keep-alives on the given scheduler (tests run them on fake time). */
+    Builder keepAliveScheduler(KeepAliveScheduler scheduler) {
+      requireUnset(this.scheduler, "keepAliveScheduler");
+      this.scheduler = Objects.requireNonNull(scheduler, "scheduler");
       return this;
     }
 

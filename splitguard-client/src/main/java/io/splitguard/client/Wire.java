@@ -38,6 +38,26 @@ final class Wire {
     }
   }
 
+  String acquireBody(String owner, long ttlMs) {
+    return write(json.createObjectNode().put("owner", owner).put("ttlMs", ttlMs));
+  }
+
+  String tokenBody(long token) {
+    return write(json.createObjectNode().put("token", token));
+  }
+
+  String guardedBody(long token, String value) {
+    return write(json.createObjectNode().put("token", token).put("value", value));
+  }
+
+  private String write(JsonNode node) {
+    try {
+      return json.writeValueAsString(node);
+    } catch (JsonProcessingException e) {
+      throw new IllegalArgumentException("body cannot be encoded as JSON", e);
+    }
+  }
+
   JsonNode parse(byte[] body) {
     try {
       JsonNode node = json.readTree(body);
@@ -57,6 +77,31 @@ final class Wire {
         text(n, "value"),
         number(n, "revision"),
         optionalNumber(n, "createRevision"),
+        stale,
+        stale ? optionalNumber(n, "appliedIndex") : -1);
+  }
+
+  static LockInfo lockInfo(JsonNode n) {
+    boolean stale = n.path("stale").asBoolean(false);
+    return new LockInfo(
+        text(n, "name"),
+        text(n, "owner"),
+        number(n, "token"),
+        optionalNumber(n, "ttlMs"),
+        number(n, "expiresAtMs"),
+        n.path("expired").asBoolean(false),
+        optionalNumber(n, "remainingMs"),
+        stale,
+        stale ? optionalNumber(n, "appliedIndex") : -1);
+  }
+
+  static GuardedValue guardedValue(JsonNode n) {
+    boolean stale = n.path("stale").asBoolean(false);
+    return new GuardedValue(
+        text(n, "resource"),
+        text(n, "value"),
+        number(n, "token"),
+        optionalNumber(n, "revision"),
         stale,
         stale ? optionalNumber(n, "appliedIndex") : -1);
   }
@@ -136,12 +181,12 @@ final class Wire {
       case "PARTITIONED" -> new PartitionedException(p, retryAfter(headers));
       case "NOT_LEADER" ->
           new NotLeaderException(p, textOrNull(doc, "leader"), textOrNull(doc, "leaderAddress"));
-      case "FENCED" -> new FencedException(p);
-      case "CONFLICT" -> {
-        JsonNode current = doc.get("currentRevision");
-        yield new ConflictException(
-            p, current != null && current.canConvertToLong() ? current.longValue() : null);
-      }
+      case "FENCED" ->
+          new FencedException(
+              p, longOrNull(doc, "highestToken"), longOrNull(doc, "currentToken"),
+              textOrNull(doc, "reason"));
+      case "CONFLICT" ->
+          new ConflictException(p, longOrNull(doc, "currentRevision"), holder(doc));
       case "NOT_FOUND" -> new NotFoundException(p);
       case "BAD_REQUEST" -> new BadRequestException(p);
       case "UNAUTHORIZED", "FORBIDDEN" -> new AuthException(p);
@@ -165,6 +210,25 @@ final class Wire {
     } catch (NumberFormatException e) {
       return null;
     }
+  }
+
+  private static Long longOrNull(JsonNode n, String field) {
+    JsonNode v = n.get(field);
+    return v != null && v.isIntegralNumber() && v.canConvertToLong() ? v.longValue() : null;
+  }
+
+  /** The holder a lock {@code CONFLICT} names, or null for other conflicts. */
+  private static LockInfo holder(JsonNode doc) {
+    JsonNode name = doc.get("name");
+    JsonNode owner = doc.get("owner");
+    Long token = longOrNull(doc, "token");
+    Long expires = longOrNull(doc, "expiresAtMs");
+    if (name == null || !name.isTextual() || owner == null || !owner.isTextual() || token == null
+        || expires == null) {
+      return null;
+    }
+    return new LockInfo(name.textValue(), owner.textValue(), token, -1, expires, false,
+        optionalNumber(doc, "remainingMs"), false, -1);
   }
 
   private static String text(JsonNode n, String field) {

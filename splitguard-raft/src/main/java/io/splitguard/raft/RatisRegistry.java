@@ -6,22 +6,33 @@ import io.splitguard.core.kv.KvCodec;
 import io.splitguard.core.kv.KvCommand;
 import io.splitguard.core.kv.KvEntry;
 import io.splitguard.core.kv.KvResult;
+import io.splitguard.core.lock.GuardedValue;
+import io.splitguard.core.lock.LockCodec;
+import io.splitguard.core.lock.LockCommand;
+import io.splitguard.core.lock.LockResult;
 import io.splitguard.core.registry.ConsensusStatus;
 import io.splitguard.core.registry.NoLeaderException;
 import io.splitguard.core.registry.OutcomeUnknownException;
 import io.splitguard.core.registry.Registry;
+import io.splitguard.core.registry.RegistryCodec;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Function;
+import java.util.function.LongSupplier;
 import org.apache.ratis.client.RaftClient;
 import org.apache.ratis.proto.RaftProtos.RaftPeerRole;
 import org.apache.ratis.protocol.ClientId;
@@ -58,7 +69,12 @@ public final class RatisRegistry implements Registry {
   private final RaftGroup group;
   private final RaftPeerId selfPeer;
   private final RaftServer server;
-  private final RaftClient client;
+  // Replaced when this node's server learns of a leader the client does not know (see
+  // clientForWrites); retired clients are closed once their requests can no longer matter.
+  private volatile RaftClient client;
+  private final Object clientLock = new Object();
+  private final List<RaftClient> retired = new ArrayList<>();
+  private final ScheduledExecutorService retirer;
   private final RegistryStateMachine stateMachine;
   private final Duration requestTimeout;
 
@@ -70,6 +86,11 @@ public final class RatisRegistry implements Registry {
     this.selfPeer = RaftPeerId.valueOf(options.self().value());
     this.server = server;
     this.client = client;
+    this.retirer = Executors.newSingleThreadScheduledExecutor(r -> {
+      Thread t = new Thread(r, "raft-client-retirer-" + options.self());
+      t.setDaemon(true);
+      return t;
+    });
     this.stateMachine = stateMachine;
     this.requestTimeout = options.settings().requestTimeout();
   }
@@ -81,11 +102,19 @@ public final class RatisRegistry implements Registry {
    * @throws IOException if storage cannot be opened or the port cannot be bound
    */
   public static RatisRegistry start(RegistryOptions options) throws IOException {
+    return start(options, System::currentTimeMillis);
+  }
+
+  /**
+   * As {@link #start(RegistryOptions)}, with the wall clock this node stamps into lock commands
+   * while it leads (tests replace it to play leaders with clocks that disagree).
+   */
+  static RatisRegistry start(RegistryOptions options, LongSupplier leaderClockMs) throws IOException {
     Path storage = options.dataDir().resolve("raft");
     Files.createDirectories(storage);
     RaftGroup group = RaftGroup.valueOf(groupId(options.clusterName()), peers(options.cluster().members()));
     ClusterMember self = options.cluster().require(options.self());
-    RegistryStateMachine stateMachine = new RegistryStateMachine();
+    RegistryStateMachine stateMachine = new RegistryStateMachine(leaderClockMs);
     RaftServer server = RaftServer.newBuilder()
         .setServerId(RaftPeerId.valueOf(options.self().value()))
         .setGroup(group)
@@ -94,18 +123,75 @@ public final class RatisRegistry implements Registry {
         .setOption(RaftStorage.StartupOption.RECOVER)
         .build();
     server.start();
+    RaftClient client = newClient(options, group, null);
+    LOG.info("event=registry_started node={} raft={} group={} storage={}",
+        options.self(), self.raft(), group.getGroupId().getUuid(), storage);
+    return new RatisRegistry(options, group, server, client, stateMachine);
+  }
+
+  private static RaftClient newClient(RegistryOptions options, RaftGroup group, RaftPeerId leader) {
     long sleepMillis = 100;
     int retries = (int) Math.max(1, options.settings().requestTimeout().toMillis() / sleepMillis);
-    RaftClient client = RaftClient.newBuilder()
+    RaftClient.Builder b = RaftClient.newBuilder()
         .setProperties(RatisProperties.client(options.settings()))
         .setRaftGroup(group)
         .setClientId(ClientId.randomId())
         .setRetryPolicy(RetryPolicies.retryUpToMaximumCountWithFixedSleep(
-            retries, RatisProperties.td(Duration.ofMillis(sleepMillis))))
-        .build();
-    LOG.info("event=registry_started node={} raft={} group={} storage={}",
-        options.self(), self.raft(), group.getGroupId().getUuid(), storage);
-    return new RatisRegistry(options, group, server, client, stateMachine);
+            retries, RatisProperties.td(Duration.ofMillis(sleepMillis))));
+    if (leader != null) {
+      b.setLeaderId(leader);
+    }
+    return b.build();
+  }
+
+  /**
+   * The client for a write, pointed at the leader this node's own server follows. Ratis' ordered
+   * client keeps sending to the leader it last knew; when that leader is paused or cut off (not
+   * refusing connections), each request waits out the client's RPC timeout and later requests
+   * queue behind it, so writes through this node would time out for several seconds after a
+   * failover. This node's server learns the new leader from its first heartbeat; when it names a
+   * leader the client does not use, a fresh client starting at that leader takes over. The old
+   * one finishes its requests and is closed after {@code requestTimeout} (their callers have been
+   * told TIMEOUT by then).
+   */
+  private RaftClient clientForWrites() {
+    RaftClient current = client;
+    RaftPeerId known;
+    try {
+      known = server.getDivision(group.getGroupId()).getInfo().getLeaderId();
+    } catch (IOException | RuntimeException e) {
+      return current;
+    }
+    if (known == null || known.equals(current.getLeaderId())) {
+      return current;
+    }
+    synchronized (clientLock) {
+      if (client == current && !known.equals(current.getLeaderId())) {
+        RaftClient fresh = newClient(options, group, known);
+        client = fresh;
+        retired.add(current);
+        LOG.info("event=raft_client_redirected node={} from={} to={}", options.self(), current.getLeaderId(), known);
+        try {
+          retirer.schedule(() -> retire(current), requestTimeout.toMillis() * 2, TimeUnit.MILLISECONDS);
+        } catch (RejectedExecutionException e) {
+          retire(current); // closing
+        }
+      }
+      return client;
+    }
+  }
+
+  private void retire(RaftClient old) {
+    synchronized (clientLock) {
+      if (!retired.remove(old)) {
+        return;
+      }
+    }
+    try {
+      old.close();
+    } catch (IOException | RuntimeException e) {
+      LOG.debug("event=raft_client_close_failed node={} error={}", options.self(), e.toString());
+    }
   }
 
   /** The Raft group id: derived from the cluster name so that every node computes the same one. */
@@ -122,10 +208,20 @@ public final class RatisRegistry implements Registry {
 
   @Override
   public CompletableFuture<KvResult> submit(KvCommand command) {
-    Message message = Message.valueOf(UnsafeByteOperations.unsafeWrap(KvCodec.encodeCommand(command)));
+    return write(KvCodec.encodeCommand(command), KvCodec::decodeResult);
+  }
+
+  @Override
+  public CompletableFuture<LockResult> submit(LockCommand command) {
+    // Sent unstamped: the leader stamps its time when it appends (RegistryStateMachine).
+    return write(LockCodec.encodeCommand(command), LockCodec::decodeResult);
+  }
+
+  private <T> CompletableFuture<T> write(byte[] command, Function<byte[], T> decodeResult) {
+    Message message = Message.valueOf(UnsafeByteOperations.unsafeWrap(command));
     CompletableFuture<RaftClientReply> sent;
     try {
-      sent = client.async().send(message);
+      sent = clientForWrites().async().send(message);
     } catch (RuntimeException e) {
       return CompletableFuture.failedFuture(
           new NoLeaderException("could not submit: " + e.getMessage(), leaderHint(), e));
@@ -138,7 +234,7 @@ public final class RatisRegistry implements Registry {
             throw new CompletionException(new OutcomeUnknownException(
                 "write not confirmed: " + describe(reply), reply.getException()));
           }
-          return KvCodec.decodeResult(reply.getMessage().getContent().toByteArray());
+          return decodeResult.apply(reply.getMessage().getContent().toByteArray());
         })
         .orTimeout(requestTimeout.toMillis(), TimeUnit.MILLISECONDS)
         .exceptionallyCompose(e -> CompletableFuture.failedFuture(asWriteFailure(e)));
@@ -146,7 +242,16 @@ public final class RatisRegistry implements Registry {
 
   @Override
   public CompletableFuture<Optional<KvEntry>> readLinearizable(String key) {
-    Message message = Message.valueOf(UnsafeByteOperations.unsafeWrap(KvCodec.encodeQuery(key)));
+    return read(KvCodec.encodeQuery(key), KvCodec::decodeQueryAnswer);
+  }
+
+  @Override
+  public CompletableFuture<Optional<GuardedValue>> readGuardedLinearizable(String resource) {
+    return read(RegistryCodec.encodeGuardedQuery(resource), RegistryCodec::decodeGuardedAnswer);
+  }
+
+  private <T> CompletableFuture<T> read(byte[] query, Function<byte[], T> decodeAnswer) {
+    Message message = Message.valueOf(UnsafeByteOperations.unsafeWrap(query));
     CompletableFuture<RaftClientReply> sent;
     try {
       sent = client.async().sendReadOnlyUnordered(message, selfPeer);
@@ -160,7 +265,7 @@ public final class RatisRegistry implements Registry {
             throw new CompletionException(new NoLeaderException(
                 "read index not confirmed: " + describe(reply), leaderHint(), reply.getException()));
           }
-          return KvCodec.decodeQueryAnswer(reply.getMessage().getContent().toByteArray());
+          return decodeAnswer.apply(reply.getMessage().getContent().toByteArray());
         })
         .orTimeout(requestTimeout.toMillis(), TimeUnit.MILLISECONDS)
         .exceptionallyCompose(e -> CompletableFuture.failedFuture(asReadFailure(e)));
@@ -170,6 +275,16 @@ public final class RatisRegistry implements Registry {
   public LocalRead readLocal(String key) {
     RegistryStateMachine.ReadAtIndex read = stateMachine.readLocal(key);
     return new LocalRead(read.entry(), read.index());
+  }
+
+  @Override
+  public LocalLockRead readLockLocal(String name) {
+    return stateMachine.readLockLocal(name);
+  }
+
+  @Override
+  public LocalGuardedRead readGuardedLocal(String resource) {
+    return stateMachine.readGuardedLocal(resource);
   }
 
   @Override
@@ -263,10 +378,19 @@ public final class RatisRegistry implements Registry {
 
   @Override
   public void close() {
-    try {
-      client.close();
-    } catch (IOException | RuntimeException e) {
-      LOG.warn("event=raft_client_close_failed node={} error={}", options.self(), e.toString());
+    retirer.shutdownNow();
+    List<RaftClient> clients;
+    synchronized (clientLock) {
+      clients = new ArrayList<>(retired);
+      retired.clear();
+      clients.add(client);
+    }
+    for (RaftClient c : clients) {
+      try {
+        c.close();
+      } catch (IOException | RuntimeException e) {
+        LOG.warn("event=raft_client_close_failed node={} error={}", options.self(), e.toString());
+      }
     }
     try {
       server.close();

@@ -4,7 +4,13 @@ import io.splitguard.core.kv.KvCodec;
 import io.splitguard.core.kv.KvCommand;
 import io.splitguard.core.kv.KvEntry;
 import io.splitguard.core.kv.KvResult;
-import io.splitguard.core.kv.KvStore;
+import io.splitguard.core.lock.LockCodec;
+import io.splitguard.core.lock.LockCommand;
+import io.splitguard.core.lock.LockResult;
+import io.splitguard.core.registry.Registry.LocalGuardedRead;
+import io.splitguard.core.registry.Registry.LocalLockRead;
+import io.splitguard.core.registry.RegistryCodec;
+import io.splitguard.core.registry.RegistryState;
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
 import java.io.File;
@@ -21,9 +27,11 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.locks.ReadWriteLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
+import java.util.function.LongSupplier;
 import org.apache.ratis.io.MD5Hash;
 import org.apache.ratis.proto.RaftProtos.LogEntryProto;
 import org.apache.ratis.protocol.Message;
+import org.apache.ratis.protocol.RaftClientRequest;
 import org.apache.ratis.protocol.RaftGroupId;
 import org.apache.ratis.server.RaftServer;
 import org.apache.ratis.server.protocol.TermIndex;
@@ -40,19 +48,37 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The Ratis state machine of the CP registry: a thin shell around the pure {@link KvStore}.
+ * The Ratis state machine of the CP registry: a thin shell around the pure {@link RegistryState}
+ * (the keyspace and the lock table).
+ *
+ * <p><b>Time.</b> Lock commands that involve time are stamped with the leader's wall-clock time
+ * in {@link #startTransaction(RaftClientRequest)}, which Ratis runs on the leader before it
+ * appends the entry. The stamp is part of the log entry, so every replica applies the same time;
+ * no replica reads its own clock when applying. The pure state keeps the maximum stamp seen as
+ * its replicated clock, so a new leader whose clock is behind cannot move time back.
  *
  * <p>Threading: Ratis calls {@link #applyTransaction} on a single thread, in log order; reads
  * ({@link #query}, {@link #readLocal}) and {@link #takeSnapshot} come from other threads. A
- * read-write lock guards the store. Apply never throws for application-level outcomes (a failed
- * compare-and-set is a result): an exception from apply would stop the server.
+ * read-write lock guards the state. Apply never throws for application-level outcomes (a failed
+ * compare-and-set, a held lock are results): an exception from apply would stop the server.
  */
 final class RegistryStateMachine extends BaseStateMachine {
   private static final Logger LOG = LoggerFactory.getLogger(RegistryStateMachine.class);
 
   private final SimpleStateMachineStorage storage = new SimpleStateMachineStorage();
   private final ReadWriteLock lock = new ReentrantReadWriteLock();
-  private KvStore store = new KvStore();
+  private final LongSupplier leaderClockMs;
+  private RegistryState state = new RegistryState();
+
+  /** A state machine whose leader stamps {@link System#currentTimeMillis()}. */
+  RegistryStateMachine() {
+    this(System::currentTimeMillis);
+  }
+
+  /** @param leaderClockMs the wall clock this node stamps into lock commands while it leads */
+  RegistryStateMachine(LongSupplier leaderClockMs) {
+    this.leaderClockMs = leaderClockMs;
+  }
 
   @Override
   public void initialize(RaftServer server, RaftGroupId groupId, RaftStorage raftStorage)
@@ -73,13 +99,44 @@ final class RegistryStateMachine extends BaseStateMachine {
     return storage;
   }
 
+  /**
+   * Runs on the leader before the entry is appended: stamps the leader's time into lock commands
+   * that need it. Anything else (keyspace commands, guarded writes, undecodable bytes) goes into
+   * the log unchanged; undecodable bytes are then refused identically by every replica's apply.
+   */
+  @Override
+  public TransactionContext startTransaction(RaftClientRequest request) throws IOException {
+    ByteString data = request.getMessage().getContent();
+    // Peek at the framing only: keyspace values can be large and need no decoding here.
+    byte[] head = data.substring(0, Math.min(2, data.size())).toByteArray();
+    if (!LockCodec.needsTime(head)) {
+      return super.startTransaction(request);
+    }
+    LockCommand command;
+    try {
+      command = LockCodec.decodeCommand(data.toByteArray());
+    } catch (IllegalArgumentException e) {
+      return super.startTransaction(request);
+    }
+    byte[] stamped = LockCodec.encodeCommand(command.stamped(leaderClockMs.getAsLong()));
+    return TransactionContext.newBuilder()
+        .setStateMachine(this)
+        .setClientRequest(request)
+        .setLogData(ByteString.copyFrom(stamped))
+        .build();
+  }
+
   @Override
   public CompletableFuture<Message> applyTransaction(TransactionContext trx) {
     LogEntryProto entry = trx.getLogEntry();
     TermIndex termIndex = TermIndex.valueOf(entry);
+    byte[] data = entry.getStateMachineLogEntry().getLogData().toByteArray();
+    if (LockCodec.isLockCommand(data)) {
+      return applyLock(termIndex, data);
+    }
     KvCommand command;
     try {
-      command = KvCodec.decodeCommand(entry.getStateMachineLogEntry().getLogData().toByteArray());
+      command = KvCodec.decodeCommand(data);
     } catch (IllegalArgumentException e) {
       // The HTTP layer only proposes valid commands, so this is corruption or a newer format.
       // Failing the future keeps the replica alive; the index still advances identically on every
@@ -91,7 +148,7 @@ final class RegistryStateMachine extends BaseStateMachine {
     KvResult result;
     lock.writeLock().lock();
     try {
-      result = store.apply(command);
+      result = state.apply(command);
       updateLastAppliedTermIndex(termIndex);
     } finally {
       lock.writeLock().unlock();
@@ -100,30 +157,56 @@ final class RegistryStateMachine extends BaseStateMachine {
         Message.valueOf(ByteString.copyFrom(KvCodec.encodeResult(result))));
   }
 
+  private CompletableFuture<Message> applyLock(TermIndex termIndex, byte[] data) {
+    LockCommand command;
+    try {
+      command = LockCodec.decodeCommand(data);
+    } catch (IllegalArgumentException e) {
+      LOG.error("event=apply_undecodable index={} error={}", termIndex.getIndex(), e.getMessage());
+      updateLastAppliedTermIndex(termIndex);
+      return CompletableFuture.failedFuture(e);
+    }
+    LockResult result;
+    lock.writeLock().lock();
+    try {
+      result = state.apply(command);
+      updateLastAppliedTermIndex(termIndex);
+    } finally {
+      lock.writeLock().unlock();
+    }
+    if (result instanceof LockResult.Granted g) {
+      LOG.debug("event=lock_granted index={} lock={} owner={} token={} expiresAtMs={}",
+          termIndex.getIndex(), g.lease().name(), g.lease().owner(), g.lease().token(), g.lease().expiresAtMs());
+    }
+    return CompletableFuture.completedFuture(
+        Message.valueOf(ByteString.copyFrom(LockCodec.encodeResult(result))));
+  }
+
   @Override
   public CompletableFuture<Message> query(Message request) {
-    String key;
+    RegistryCodec.Query query;
     try {
-      key = KvCodec.decodeQuery(request.getContent().toByteArray());
+      query = RegistryCodec.decodeQuery(request.getContent().toByteArray());
     } catch (IllegalArgumentException e) {
       return CompletableFuture.failedFuture(e);
     }
-    Optional<KvEntry> entry;
+    byte[] answer;
     lock.readLock().lock();
     try {
-      entry = store.get(key);
+      answer = query.kind() == RegistryCodec.QueryKind.KEY
+          ? KvCodec.encodeQueryAnswer(state.kv().get(query.name()))
+          : RegistryCodec.encodeGuardedAnswer(state.locks().guarded(query.name()));
     } finally {
       lock.readLock().unlock();
     }
-    return CompletableFuture.completedFuture(
-        Message.valueOf(ByteString.copyFrom(KvCodec.encodeQueryAnswer(entry))));
+    return CompletableFuture.completedFuture(Message.valueOf(ByteString.copyFrom(answer)));
   }
 
   /** Reads local applied state, with the index it reflects. */
   ReadAtIndex readLocal(String key) {
     lock.readLock().lock();
     try {
-      return new ReadAtIndex(store.get(key), getLastAppliedTermIndex().getIndex());
+      return new ReadAtIndex(state.kv().get(key), getLastAppliedTermIndex().getIndex());
     } finally {
       lock.readLock().unlock();
     }
@@ -131,15 +214,37 @@ final class RegistryStateMachine extends BaseStateMachine {
 
   record ReadAtIndex(Optional<KvEntry> entry, long index) {}
 
+  /** A lock's lease record from local applied state, with the local replicated clock and index. */
+  LocalLockRead readLockLocal(String name) {
+    lock.readLock().lock();
+    try {
+      return new LocalLockRead(
+          state.locks().lease(name), state.locks().clockMs(), getLastAppliedTermIndex().getIndex());
+    } finally {
+      lock.readLock().unlock();
+    }
+  }
+
+  /** A guarded resource from local applied state, with the index it reflects. */
+  LocalGuardedRead readGuardedLocal(String resource) {
+    lock.readLock().lock();
+    try {
+      return new LocalGuardedRead(
+          state.locks().guarded(resource), getLastAppliedTermIndex().getIndex());
+    } finally {
+      lock.readLock().unlock();
+    }
+  }
+
   @Override
   public long takeSnapshot() throws IOException {
-    KvStore copy;
+    RegistryState copy;
     TermIndex last;
     lock.readLock().lock();
     try {
       last = getLastAppliedTermIndex();
       // Copy under the lock, write outside it, so apply is blocked only for the copy.
-      copy = KvStore.restore(store.entries().values(), store.revision());
+      copy = state.copy();
     } finally {
       lock.readLock().unlock();
     }
@@ -152,7 +257,7 @@ final class RegistryStateMachine extends BaseStateMachine {
             tmp, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
             StandardOpenOption.WRITE);
         OutputStream out = new BufferedOutputStream(Channels.newOutputStream(channel), 1 << 16)) {
-      KvCodec.writeSnapshot(copy, out);
+      RegistryCodec.writeSnapshot(copy, out);
       out.flush();
       channel.force(true);
     }
@@ -161,8 +266,9 @@ final class RegistryStateMachine extends BaseStateMachine {
     MD5Hash digest = MD5FileUtil.computeAndSaveMd5ForFile(target);
     storage.updateLatestSnapshot(
         new SingleFileSnapshotInfo(new FileInfo(target.toPath(), digest), last));
-    LOG.info("event=snapshot_taken term={} index={} keys={} revision={}",
-        last.getTerm(), last.getIndex(), copy.size(), copy.revision());
+    LOG.info("event=snapshot_taken term={} index={} keys={} locks={} guarded={} revision={} clockMs={}",
+        last.getTerm(), last.getIndex(), copy.kv().size(), copy.locks().leases().size(),
+        copy.locks().guardedValues().size(), copy.revision(), copy.locks().clockMs());
     return last.getIndex();
   }
 
@@ -172,19 +278,20 @@ final class RegistryStateMachine extends BaseStateMachine {
       return;
     }
     Path file = snapshot.getFile().getPath();
-    KvStore loaded;
+    RegistryState loaded;
     try (InputStream in = new BufferedInputStream(Files.newInputStream(file), 1 << 16)) {
-      loaded = KvCodec.readSnapshot(in);
+      loaded = RegistryCodec.readSnapshot(in);
     }
     lock.writeLock().lock();
     try {
-      store = loaded;
+      state = loaded;
       setLastAppliedTermIndex(snapshot.getTermIndex());
     } finally {
       lock.writeLock().unlock();
     }
-    LOG.info("event=snapshot_loaded index={} keys={} revision={}",
-        snapshot.getIndex(), loaded.size(), loaded.revision());
+    LOG.info("event=snapshot_loaded index={} keys={} locks={} revision={} clockMs={}",
+        snapshot.getIndex(), loaded.kv().size(), loaded.locks().leases().size(), loaded.revision(),
+        loaded.locks().clockMs());
   }
 
   private static void fsyncDirectory(Path dir) {

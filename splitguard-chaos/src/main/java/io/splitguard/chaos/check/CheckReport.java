@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 
 /**
  * The verdicts of all checkers on one history.
@@ -44,20 +45,21 @@ public record CheckReport(long operations, int keys, int nemesisEvents, List<Ver
   }
 
   /** The verdict of the named checker, if it ran. */
-  public java.util.Optional<Verdict> verdict(String checker) {
+  public Optional<Verdict> verdict(String checker) {
     return verdicts.stream().filter(v -> v.checker().equals(checker)).findFirst();
   }
 
   /** A human-readable multi-line report; times are relative to the history start. */
   public String toText() {
     StringBuilder sb = new StringBuilder();
-    sb.append(String.format(Locale.ROOT, "history: %d operations on %d keys, %d nemesis events%n",
-        operations, keys, nemesisEvents));
+    sb.append(String.format(Locale.ROOT, "history: %s on %s, %s%n", plural(operations, "operation"),
+        plural(keys, "key"), plural(nemesisEvents, "nemesis event")));
     for (Verdict v : verdicts) {
-      sb.append(String.format(Locale.ROOT, "%-16s %-8s %d %s, %d %s", v.checker(), v.validity(),
-          v.operations(), unit(v.checker()), v.keys(), v.checker().equals(FencingChecker.NAME) ? "resources" : "keys"));
+      sb.append(String.format(Locale.ROOT, "%-16s %-8s %s, %s", v.checker(), v.validity(),
+          plural(v.operations(), unit(v.checker())),
+          plural(v.keys(), v.checker().equals(FencingChecker.NAME) ? "resource" : "key")));
       if (v.violationCount() > 0) {
-        sb.append(", ").append(v.violationCount()).append(v.violationCount() == 1 ? " violation" : " violations");
+        sb.append(", ").append(plural(v.violationCount(), "violation"));
         if (v.violations().size() < v.violationCount()) {
           sb.append(" (first ").append(v.violations().size()).append(" shown)");
         }
@@ -85,10 +87,14 @@ public record CheckReport(long operations, int keys, int nemesisEvents, List<Ver
   /** What a checker's {@code operations} count counts. */
   private static String unit(String checker) {
     return switch (checker) {
-      case LostWriteChecker.NAME -> "ok reads";
-      case FencingChecker.NAME -> "guarded writes";
-      default -> "operations";
+      case LostWriteChecker.NAME -> "ok read";
+      case FencingChecker.NAME -> "guarded write";
+      default -> "operation";
     };
+  }
+
+  private static String plural(long n, String noun) {
+    return n + " " + noun + (n == 1 ? "" : "s");
   }
 
   /** The report as a JSON tree (stable field names, times in nanoseconds since history start). */

@@ -99,8 +99,8 @@ public final class FencingChecker {
         out.add(new Violation(resource, "token-regression",
             "token " + b.write().token() + " was accepted after token " + a.write().token()
                 + " had been: the write with token " + a.write().token() + " was acknowledged at "
-                + Times.offset(a.write().time() - start) + ", before the write with token "
-                + b.write().token() + " was sent (at or after " + Times.offset(b.earliestSend() - start)
+                + Times.offset(Times.relative(a.write().time(), start)) + ", before the write with token "
+                + b.write().token() + " was sent (at or after " + Times.offset(Times.relative(b.earliestSend(), start))
                 + ")",
             List.of(entry(a, start, "accepted first"), entry(b, start, "lower token accepted later")),
             List.of()));

@@ -36,7 +36,7 @@ public record ClientEvent(
   }
 
   @Override
-  public Process process() {
-    return Process.client(client);
+  public ProcessId process() {
+    return ProcessId.client(client);
   }
 }

@@ -6,7 +6,7 @@ import java.util.Map;
 public sealed interface HistoryEvent permits ClientEvent, NemesisEvent {
 
   /** Who produced the event. */
-  Process process();
+  ProcessId process();
 
   /** The {@code type} field. */
   EventType type();

@@ -32,7 +32,7 @@ public record NemesisEvent(EventType type, String f, String value, long time, Ma
   }
 
   @Override
-  public Process process() {
-    return Process.NEMESIS;
+  public ProcessId process() {
+    return ProcessId.NEMESIS;
   }
 }

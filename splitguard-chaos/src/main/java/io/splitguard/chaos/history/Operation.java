@@ -1,5 +1,6 @@
 package io.splitguard.chaos.history;
 
+import java.util.Locale;
 import java.util.Objects;
 
 /**
@@ -85,6 +86,6 @@ public record Operation(
       case WRITE -> "write " + input;
       case CAS -> "cas " + input;
     };
-    return "p" + process + " " + what + " " + outcome.name().toLowerCase(java.util.Locale.ROOT);
+    return "p" + process + " " + what + " " + outcome.name().toLowerCase(Locale.ROOT);
   }
 }

@@ -5,7 +5,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.splitguard.chaos.history.EventType;
 import io.splitguard.chaos.history.Fn;
 import io.splitguard.chaos.history.History;
+import io.splitguard.chaos.history.HistoryEvent;
 import io.splitguard.chaos.history.Value;
+import java.util.List;
+import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 /** Known-bad histories are rejected with a readable window; known-good ones (also tricky) pass. */
@@ -200,7 +203,7 @@ class LinearizabilityCheckerTest {
 
   @Test
   void emptyHistoryIsValid() {
-    assertThat(checker.check(History.pair(java.util.List.of())).validity()).isEqualTo(Validity.VALID);
+    assertThat(checker.check(History.pair(List.of())).validity()).isEqualTo(Validity.VALID);
   }
 
   // ---- budget, pruning, report ----
@@ -217,6 +220,25 @@ class LinearizabilityCheckerTest {
     assertThat(v.validity()).isEqualTo(Validity.UNKNOWN);
     assertThat(v.unknown()).singleElement().asString().startsWith("k1: search budget of 3 configurations");
     assertThat(checker.check(h.build()).validity()).isEqualTo(Validity.VALID);
+  }
+
+  @Test
+  void justInTimeSearchDecidesWhatTheDepthFirstSearchCannot() {
+    // A long, contended, broken history: proving it broken depth-first means exhausting every
+    // order of the prefix, which a small budget does not allow; the just-in-time search stops at
+    // the first operation that nothing explains.
+    long seed = 1;
+    List<HistoryEvent> events =
+        RegisterSimulator.generate(seed, new RegisterSimulator.Config(1, 10, 2000, 10, 5));
+    History bad = History.pair(RegisterSimulator.mutateOneRead(events, new Random(seed)));
+    LinearizabilityChecker small = new LinearizabilityChecker(new CheckOptions(20_000, 20));
+    LinearizabilityChecker.KeyResult r = small.checkKey("k0", bad.byKey().get("k0"), bad.startTime());
+    assertThat(r.validity()).as("seed %d", seed).isEqualTo(Validity.INVALID);
+    assertThat(r.decidedBy()).isEqualTo("frontier");
+    assertThat(r.violation().details()).anySatisfy(d -> assertThat(d).startsWith("register states possible"));
+    assertThat(r.violation().window()).anySatisfy(e -> assertThat(e.note()).isEqualTo("could not be linearized"));
+    assertThat(small.checkKey("k0", History.pair(events).byKey().get("k0"), 0).validity())
+        .isEqualTo(Validity.VALID);
   }
 
   @Test
@@ -253,7 +275,7 @@ class LinearizabilityCheckerTest {
     assertThat(violation.details().get(0))
         .contains("longest linearizable prefix: 100 operations")
         .contains("\"w49\"");
-    String text = new CheckReport(101, 1, 0, java.util.List.of(v)).toText();
+    String text = new CheckReport(101, 1, 0, List.of(v)).toText();
     System.out.println(text);
     assertThat(text).contains("+0.005ms").contains("could not be linearized");
   }

@@ -7,41 +7,59 @@ import io.splitguard.chaos.history.History;
 import io.splitguard.chaos.history.HistoryEvent;
 import io.splitguard.chaos.history.Operation;
 import io.splitguard.chaos.history.Outcome;
+import io.splitguard.chaos.history.Value;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
+import java.util.Objects;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 /**
- * The search (with its memoisation and pruning) agrees with a brute-force oracle that tries every
- * order of a small history, on valid and mutated random histories alike.
+ * Both searches — depth-first (with its memoisation, search order, forced reads and pruning) and
+ * just-in-time (with absorption, expiry and dominance) — agree with a brute-force oracle that tries
+ * every order of a small history, on valid and mutated random histories, with unique values and
+ * with values written more than once.
  */
 class OracleCrossCheckTest {
 
   @Test
-  void searchAgreesWithBruteForceOnSmallHistories() {
-    RegisterSimulator.Config small = new RegisterSimulator.Config(1, 3, 8, 25, 10);
-    LinearizabilityChecker checker = new LinearizabilityChecker();
+  void searchesAgreeWithBruteForceOnSmallHistories() {
+    List<RegisterSimulator.Config> shapes = List.of(
+        new RegisterSimulator.Config(1, 3, 8, 25, 10),
+        new RegisterSimulator.Config(1, 4, 9, 40, 0),
+        new RegisterSimulator.Config(1, 4, 9, 20, 10, 3)); // repeated values
     int valid = 0;
     int invalid = 0;
-    for (long seed = 1; seed <= 3000; seed++) {
-      List<HistoryEvent> events = RegisterSimulator.generate(seed, small);
-      List<HistoryEvent> mutated = RegisterSimulator.mutateOneRead(events, new Random(seed));
-      for (List<HistoryEvent> candidate : mutated == null ? List.of(events) : List.of(events, mutated)) {
-        History h = History.pair(candidate);
-        boolean expected = bruteForce(h.operations());
-        Validity actual = checker.check(h).validity();
-        assertThat(actual).as("seed %d%s: %s", seed, candidate == events ? "" : " (mutated)", h.operations())
-            .isEqualTo(expected ? Validity.VALID : Validity.INVALID);
-        if (expected) {
-          valid++;
-        } else {
-          invalid++;
+    for (RegisterSimulator.Config shape : shapes) {
+      for (long seed = 1; seed <= 1500; seed++) {
+        List<HistoryEvent> events = RegisterSimulator.generate(seed, shape);
+        List<HistoryEvent> mutated = RegisterSimulator.mutateOneRead(events, new Random(seed));
+        for (List<HistoryEvent> candidate : mutated == null ? List.of(events) : List.of(events, mutated)) {
+          History h = History.pair(candidate);
+          String what = String.format("seed %d, %s%s: %s", seed, shape, candidate == events ? "" : " (mutated)",
+              h.operations());
+          boolean expected = bruteForce(h.operations());
+          Validity want = expected ? Validity.VALID : Validity.INVALID;
+          List<Operation> ops = new ArrayList<>(LinearizabilityChecker.relevant(h.operations()));
+          ops.sort(Comparator.comparingLong(Operation::invokeTime).thenComparingInt(Operation::id));
+          WglSearch wgl = new WglSearch(ops, new RegisterModel(ops));
+          wgl.run(1_000_000);
+          assertThat(wgl.result).as("depth-first, " + what).isEqualTo(want);
+          FrontierSearch frontier = new FrontierSearch(ops, new RegisterModel(ops));
+          frontier.run(1_000_000);
+          assertThat(frontier.result).as("just-in-time, " + what).isEqualTo(want);
+          if (expected) {
+            valid++;
+          } else {
+            invalid++;
+          }
         }
       }
     }
-    System.out.printf("oracle cross-check: %d valid, %d invalid small histories agree%n", valid, invalid);
-    assertThat(invalid).isGreaterThan(1000);
+    System.out.printf("oracle cross-check: %d valid, %d invalid small histories, both searches agree%n",
+        valid, invalid);
+    assertThat(invalid).isGreaterThan(1500);
   }
 
   /** Whether some order of the ops explains every ok result; info ops may be left out entirely. */
@@ -75,12 +93,12 @@ class OracleCrossCheckTest {
       switch (op.f()) {
         case READ -> {
           next = state;
-          legal = op.outcome() != Outcome.OK || java.util.Objects.equals(state, op.output().text());
+          legal = op.outcome() != Outcome.OK || Objects.equals(state, op.output().text());
         }
         case WRITE -> next = op.input().text();
         default -> {
-          var swap = (io.splitguard.chaos.history.Value.Swap) op.input();
-          boolean matches = java.util.Objects.equals(state, swap.expected());
+          Value.Swap swap = (Value.Swap) op.input();
+          boolean matches = Objects.equals(state, swap.expected());
           next = matches ? swap.replacement() : state;
           legal = matches || op.outcome() != Outcome.OK;
         }

@@ -39,6 +39,27 @@ class PerformanceTest {
   }
 
   @Test
+  @Timeout(value = 120, unit = TimeUnit.SECONDS)
+  void tenThousandOperationsOnOneHotKeyWithTimeouts() {
+    // The hard case: one key, 10 processes, 10% timeouts, some landing late. A broken version
+    // exhausts the depth-first budget and is decided by the just-in-time search.
+    long seed = 1L;
+    List<HistoryEvent> events =
+        RegisterSimulator.generate(seed, new RegisterSimulator.Config(1, 10, 10_000, 10, 5));
+    long t0 = System.nanoTime();
+    CheckReport good = HistoryCheck.check(History.pair(events), null);
+    System.out.printf("10k ops / 1 hot key / 10 processes / 10%% info (seed %d): %s in %d ms%n", seed,
+        good.validity(), TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0));
+    assertThat(good.validity()).as("seed %d", seed).isEqualTo(Validity.VALID);
+    List<HistoryEvent> bad = RegisterSimulator.mutateOneRead(events, new Random(seed));
+    t0 = System.nanoTime();
+    CheckReport badReport = HistoryCheck.check(History.pair(bad), null);
+    System.out.printf("  with one mutated read: %s in %d ms%n", badReport.validity(),
+        TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0));
+    assertThat(badReport.validity()).as("seed %d", seed).isEqualTo(Validity.INVALID);
+  }
+
+  @Test
   @Timeout(value = 60, unit = TimeUnit.SECONDS)
   void tenThousandOperationsOnFewHotKeys() {
     // Much more contention per key: 10 processes over 5 keys, 10% timeouts.

@@ -23,7 +23,8 @@ class RandomizedHistoryTest {
         CONTENDED,
         new RegisterSimulator.Config(1, 10, 300, 20, 5), // heavy contention, many timeouts
         new RegisterSimulator.Config(10, 10, 500, 5, 5),
-        new RegisterSimulator.Config(3, 3, 100, 0, 0));
+        new RegisterSimulator.Config(3, 3, 100, 0, 0),
+        new RegisterSimulator.Config(2, 5, 200, 10, 10, 4)); // values written more than once
     int checked = 0;
     for (RegisterSimulator.Config shape : shapes) {
       for (long seed = 1; seed <= 100; seed++) {
@@ -34,7 +35,7 @@ class RandomizedHistoryTest {
         checked += h.operations().size();
       }
     }
-    System.out.println("randomized: " + checked + " operations in 400 valid histories, no false positive");
+    System.out.println("randomized: " + checked + " operations in 500 valid histories, no false positive");
   }
 
   @Test

@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Random;
 
 /**
@@ -29,8 +30,14 @@ final class RegisterSimulator {
    * @param operations operations to invoke
    * @param infoPercent chance that an operation ends {@code info}
    * @param failPercent chance that an operation is refused ({@code fail}) before taking effect
+   * @param valuePool 0 for unique values per write (the workload's contract); otherwise values
+   *     are drawn from this many, so the same value is written more than once
    */
-  record Config(int keys, int processes, int operations, int infoPercent, int failPercent) {}
+  record Config(int keys, int processes, int operations, int infoPercent, int failPercent, int valuePool) {
+    Config(int keys, int processes, int operations, int infoPercent, int failPercent) {
+      this(keys, processes, operations, infoPercent, failPercent, 0);
+    }
+  }
 
   private enum Phase { IDLE, INVOKED, APPLIED }
 
@@ -98,14 +105,14 @@ final class RegisterSimulator {
             s.input = Value.MISSING;
           } else if (kind < 8) {
             s.f = Fn.WRITE;
-            s.input = Value.of("v" + valueSeq++);
+            s.input = Value.of(newValue(c, rnd, valueSeq++));
             history.add(s.input.text());
           } else {
             s.f = Fn.CAS;
             String expected = rnd.nextInt(3) > 0 || history.isEmpty()
                 ? register.get(s.key) // likely to succeed, though it may change before it applies
                 : history.get(rnd.nextInt(history.size()));
-            s.input = Value.cas(expected, "v" + valueSeq++);
+            s.input = Value.cas(expected, newValue(c, rnd, valueSeq++));
             history.add(((Value.Swap) s.input).replacement());
           }
           s.phase = Phase.INVOKED;
@@ -124,7 +131,7 @@ final class RegisterSimulator {
           } else {
             // Take effect now.
             String before = register.get(s.key);
-            s.casFailed = s.f == Fn.CAS && !java.util.Objects.equals(before, ((Value.Swap) s.input).expected());
+            s.casFailed = s.f == Fn.CAS && !Objects.equals(before, ((Value.Swap) s.input).expected());
             apply(register, s.f, s.key, s.input);
             s.output = s.f == Fn.READ ? Value.of(before) : s.input;
             s.phase = Phase.APPLIED;
@@ -143,6 +150,10 @@ final class RegisterSimulator {
     return events;
   }
 
+  private static String newValue(Config c, Random rnd, int seq) {
+    return c.valuePool() == 0 ? "v" + seq : "v" + rnd.nextInt(c.valuePool());
+  }
+
   private static void finish(Slot s, EventType type, Value value, long time, List<HistoryEvent> events) {
     events.add(new ClientEvent(s.process, type, s.f, s.key, value, time));
     s.phase = Phase.IDLE;
@@ -154,7 +165,7 @@ final class RegisterSimulator {
       case WRITE -> register.put(key, input.text());
       case CAS -> {
         Value.Swap swap = (Value.Swap) input;
-        if (java.util.Objects.equals(register.get(key), swap.expected())) {
+        if (Objects.equals(register.get(key), swap.expected())) {
           if (swap.replacement() == null) {
             register.remove(key);
           } else {

@@ -30,7 +30,7 @@ class HistoryReaderTest {
     assertThat(events.get(0)).isEqualTo(new ClientEvent(3, EventType.INVOKE, Fn.WRITE, "k1", Value.of("v1"), 10));
     ClientEvent ok = (ClientEvent) events.get(1);
     assertThat(ok.extra()).containsExactly(java.util.Map.entry("node", "n2"), java.util.Map.entry("revision", "17"));
-    assertThat(ok.process()).isEqualTo(Process.client(3));
+    assertThat(ok.process()).isEqualTo(ProcessId.client(3));
     assertThat(((ClientEvent) events.get(2)).value()).isEqualTo(Value.cas("v1", null));
     assertThat(((ClientEvent) events.get(4)).value()).isEqualTo(Value.MISSING);
     assertThat(events.get(5).type()).isEqualTo(EventType.FAIL);
@@ -41,7 +41,7 @@ class HistoryReaderTest {
     HistoryEvent text = HistoryReader.parseEvent(
         "{\"process\":\"nemesis\",\"type\":\"info\",\"f\":\"start\",\"value\":\"isolate-leader n2\",\"time\":5}", 1);
     assertThat(text).isEqualTo(new NemesisEvent(EventType.INFO, "start", "isolate-leader n2", 5));
-    assertThat(text.process()).isEqualTo(Process.NEMESIS);
+    assertThat(text.process()).isEqualTo(ProcessId.NEMESIS);
     NemesisEvent structured = (NemesisEvent) HistoryReader.parseEvent(
         "{\"process\":\"nemesis\",\"type\":\"info\",\"f\":\"partition\",\"value\":{\"a\":[\"n1\"],\"b\":[\"n2\",\"n3\"]},\"time\":6}", 1);
     assertThat(structured.value()).isEqualTo("{\"a\":[\"n1\"],\"b\":[\"n2\",\"n3\"]}");

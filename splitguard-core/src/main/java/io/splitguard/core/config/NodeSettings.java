@@ -69,6 +69,24 @@ public record NodeSettings(
         10_000);
   }
 
+  /** The longest lock lease the API grants, whatever the election timeouts: one hour. */
+  public static final Duration MAX_LOCK_TTL = Duration.ofHours(1);
+
+  /**
+   * The shortest lock lease the API grants: twice {@code electionTimeoutMax}. A holder that keeps
+   * its lease alive every third of its TTL then still has keep-alive attempts left after a
+   * leader election; a shorter lease would be lost on every failover.
+   */
+  public Duration minLockTtl() {
+    return electionTimeoutMax.multipliedBy(2);
+  }
+
+  /** The longest lock lease the API grants: {@link #MAX_LOCK_TTL}, or {@link #minLockTtl()} if longer. */
+  public Duration maxLockTtl() {
+    Duration min = minLockTtl();
+    return min.compareTo(MAX_LOCK_TTL) > 0 ? min : MAX_LOCK_TTL;
+  }
+
   /** The failure-detector tuning these settings imply. */
   public DetectorSettings detector() {
     return new DetectorSettings(heartbeatInterval, phiThreshold, minStdDeviation, acceptablePause, 1000);

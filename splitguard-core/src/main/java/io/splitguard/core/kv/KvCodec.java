@@ -28,6 +28,7 @@ import java.util.zip.CheckedOutputStream;
 public final class KvCodec {
   private static final byte FORMAT_VERSION = 1;
 
+  // Command tags 3-7 belong to lock commands (LockCodec), which share the log and this framing.
   private static final byte PUT = 1;
   private static final byte DELETE = 2;
 
@@ -36,7 +37,8 @@ public final class KvCodec {
   private static final byte PRECONDITION_FAILED = 3;
   private static final byte NOT_FOUND = 4;
 
-  private static final int SNAPSHOT_MAGIC = 0x53475331; // "SGS1"
+  /** First four bytes of every snapshot file, whatever its version: "SGS1". */
+  public static final int SNAPSHOT_MAGIC = 0x53475331;
 
   /** Hard ceiling on a decoded string, far above the configurable value limit, against corruption. */
   private static final int MAX_STRING_BYTES = 64 * 1024 * 1024;
@@ -168,8 +170,9 @@ public final class KvCodec {
   }
 
   /**
-   * Writes a snapshot of {@code store}: magic, version, revision, entry count, entries, and a
-   * CRC-32C of everything before it. The caller owns the stream and its fsync.
+   * Writes a version-1 snapshot of {@code store}: magic, version, revision, entry count, entries,
+   * and a CRC-32C of everything before it. The caller owns the stream and its fsync. Nodes now
+   * write version 2 (with locks, see {@code RegistryCodec}), which reads both versions.
    */
   public static void writeSnapshot(KvStore store, OutputStream target) throws IOException {
     CRC32C crc = new CRC32C();
@@ -222,7 +225,8 @@ public final class KvCodec {
     }
   }
 
-  private static void writeEntry(DataOutputStream out, KvEntry entry) throws IOException {
+  /** Writes one entry as snapshots and results store it (also used by the registry snapshot). */
+  public static void writeEntry(DataOutputStream out, KvEntry entry) throws IOException {
     writeString(out, entry.key());
     writeString(out, entry.value());
     out.writeLong(entry.createRevision());
@@ -230,7 +234,8 @@ public final class KvCodec {
     out.writeLong(entry.version());
   }
 
-  private static KvEntry readEntry(DataInputStream in) throws IOException {
+  /** Reads an entry written by {@link #writeEntry}. */
+  public static KvEntry readEntry(DataInputStream in) throws IOException {
     String key = readString(in);
     String value = readString(in);
     return new KvEntry(key, value, in.readLong(), in.readLong(), in.readLong());

@@ -8,7 +8,8 @@ import java.util.TreeMap;
 
 /**
  * The state of a CP keyspace: a sorted key-value map with a global revision that increases by one
- * with every applied change, as in etcd.
+ * with every applied change, as in etcd. The revision is shared with the lock table (see {@link
+ * #advanceRevision()}), so fencing tokens and key revisions are one sequence.
  *
  * <p>Not thread-safe: the consensus adapter applies commands on a single thread and guards reads
  * with its own lock. {@link #apply(KvCommand)} is deterministic: the same sequence of commands
@@ -76,6 +77,15 @@ public final class KvStore {
     entries.remove(delete.key());
     revision = revision + 1;
     return new KvResult.Deleted(current, revision);
+  }
+
+  /**
+   * Advances the global revision by one for a change outside the keyspace that shares its
+   * revision sequence (a lock grant, a guarded write), and returns the new revision.
+   */
+  public long advanceRevision() {
+    revision = revision + 1;
+    return revision;
   }
 
   /** The current entry for {@code key}, if the key exists. */

@@ -3,6 +3,10 @@ package io.splitguard.core.registry;
 import io.splitguard.core.kv.KvCommand;
 import io.splitguard.core.kv.KvEntry;
 import io.splitguard.core.kv.KvResult;
+import io.splitguard.core.lock.GuardedValue;
+import io.splitguard.core.lock.Lease;
+import io.splitguard.core.lock.LockCommand;
+import io.splitguard.core.lock.LockResult;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 
@@ -32,6 +36,23 @@ public interface Registry extends AutoCloseable {
   /** Reads {@code key} from this node's applied state, which may lag the leader. */
   LocalRead readLocal(String key);
 
+  /**
+   * Proposes a lock command (acquire, keep-alive, release, inspection, guarded write). The leader
+   * stamps its clock into commands that need time ({@link LockCommand#needsTime()}) when it
+   * appends them; the command passed here is unstamped. Refusals (a held lock, a stale token)
+   * are normal {@link LockResult}s.
+   */
+  CompletableFuture<LockResult> submit(LockCommand command);
+
+  /** Reads a guarded resource linearizably (read index through the leader). */
+  CompletableFuture<Optional<GuardedValue>> readGuardedLinearizable(String resource);
+
+  /** Reads a lock's lease record from this node's applied state, which may lag the leader. */
+  LocalLockRead readLockLocal(String name);
+
+  /** Reads a guarded resource from this node's applied state, which may lag the leader. */
+  LocalGuardedRead readGuardedLocal(String resource);
+
   /** This node's view of consensus right now. */
   ConsensusStatus status();
 
@@ -46,4 +67,21 @@ public interface Registry extends AutoCloseable {
    * @param appliedIndex the log index up to which local state is applied
    */
   record LocalRead(Optional<KvEntry> entry, long appliedIndex) {}
+
+  /**
+   * A lock read served from local state.
+   *
+   * @param lease the lock's lease record, if any (possibly expired)
+   * @param clockMs the replicated clock of the local state: the latest leader stamp applied here
+   * @param appliedIndex the log index up to which local state is applied
+   */
+  record LocalLockRead(Optional<Lease> lease, long clockMs, long appliedIndex) {}
+
+  /**
+   * A guarded-resource read served from local state.
+   *
+   * @param value the resource's state, if it was ever written
+   * @param appliedIndex the log index up to which local state is applied
+   */
+  record LocalGuardedRead(Optional<GuardedValue> value, long appliedIndex) {}
 }

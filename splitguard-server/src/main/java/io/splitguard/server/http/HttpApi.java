@@ -10,6 +10,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
 import io.javalin.http.HttpResponseException;
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.splitguard.core.cluster.ClusterMember;
@@ -20,6 +21,10 @@ import io.splitguard.core.detector.PartitionView;
 import io.splitguard.core.kv.KvCommand;
 import io.splitguard.core.kv.KvEntry;
 import io.splitguard.core.kv.KvResult;
+import io.splitguard.core.lock.GuardedValue;
+import io.splitguard.core.lock.Lease;
+import io.splitguard.core.lock.LockCommand;
+import io.splitguard.core.lock.LockResult;
 import io.splitguard.core.registry.ConsensusStatus;
 import io.splitguard.core.registry.NoLeaderException;
 import io.splitguard.core.registry.OutcomeUnknownException;
@@ -29,6 +34,7 @@ import io.splitguard.server.detector.PartitionMonitor;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.regex.Pattern;
@@ -47,6 +53,13 @@ public final class HttpApi implements AutoCloseable {
   private static final String JSON = "application/json";
   private static final String PROBLEM_JSON = "application/problem+json";
   private static final String KV_PREFIX = "/v1/kv/";
+  private static final String LOCKS_PREFIX = "/v1/locks/";
+  private static final String GUARDED_PREFIX = "/v1/guarded/";
+  private static final String KEEPALIVE_SUFFIX = "/keepalive";
+  private static final String TOKEN_BODY = "{\"token\": <integer>}";
+
+  /** Longest lock owner, in UTF-8 bytes. */
+  static final int MAX_OWNER_BYTES = 256;
   private static final Pattern TRACE_ID = Pattern.compile("[A-Za-z0-9._-]{1,64}");
   private static final String TRACE_ATTRIBUTE = "splitguard.traceId";
   private static final String START_ATTRIBUTE = "splitguard.startNanos";
@@ -60,6 +73,7 @@ public final class HttpApi implements AutoCloseable {
   private final ObjectMapper json;
   private final Javalin app;
   private final TestFaults faults;
+  private final LockMetrics lockMetrics;
 
   private HttpApi(
       NodeId self, ClusterSpec cluster, NodeSettings settings, Registry registry,
@@ -72,6 +86,7 @@ public final class HttpApi implements AutoCloseable {
     this.monitor = monitor;
     this.metrics = metrics;
     this.json = new ObjectMapper().enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
+    this.lockMetrics = new LockMetrics(metrics);
     this.app = Javalin.create(cfg -> {
       cfg.startup.showJavalinBanner = false;
       cfg.startup.showOldJavalinVersionWarning = false;
@@ -89,6 +104,11 @@ public final class HttpApi implements AutoCloseable {
       cfg.routes.get("/v1/kv/<key>", this::get);
       cfg.routes.put("/v1/kv/<key>", this::put);
       cfg.routes.delete("/v1/kv/<key>", this::delete);
+      cfg.routes.get("/v1/locks/<name>", this::getLock);
+      cfg.routes.post("/v1/locks/<name>", this::postLock);
+      cfg.routes.delete("/v1/locks/<name>", this::releaseLock);
+      cfg.routes.get("/v1/guarded/<resource>", this::getGuarded);
+      cfg.routes.put("/v1/guarded/<resource>", this::putGuarded);
       cfg.routes.exception(ProblemException.class, (e, ctx) -> writeProblem(ctx, e));
       cfg.routes.exception(HttpResponseException.class, (e, ctx) -> writeProblem(ctx, fromJavalin(e)));
       cfg.routes.exception(Exception.class, (e, ctx) -> writeProblem(ctx, internal(ctx, e)));
@@ -296,6 +316,274 @@ public final class HttpApi implements AutoCloseable {
     }
     writeProblem(ctx, problem);
     return null;
+  }
+
+  // ---- locks and guarded resources -----------------------------------------------------------
+
+  /** {@code POST /v1/locks/{name}} (acquire) and {@code POST /v1/locks/{name}/keepalive}. */
+  private void postLock(Context ctx) {
+    String raw = ctx.req().getRequestURI();
+    boolean keepAlive = raw.startsWith(LOCKS_PREFIX)
+        && raw.substring(LOCKS_PREFIX.length()).endsWith(KEEPALIVE_SUFFIX);
+    if (keepAlive) {
+      String name = KeyPath.name(raw.substring(0, raw.length() - KEEPALIVE_SUFFIX.length()),
+          LOCKS_PREFIX, settings.maxKeyBytes(), "name");
+      long token = tokenBody(ctx);
+      requireQuorum("write");
+      submitLock(ctx, LockCommand.KeepAlive.of(name, token), true);
+      return;
+    }
+    String name = lockName(ctx);
+    JsonBody body = JsonBody.parse(json, ctx.bodyAsBytes(), Set.of("owner", "ttlMs"),
+        "{\"owner\": \"<string>\", \"ttlMs\": <integer>}");
+    String owner = body.string("owner", MAX_OWNER_BYTES, false);
+    long ttlMs = body.integer("ttlMs", settings.minLockTtl().toMillis(), settings.maxLockTtl().toMillis(), " ms");
+    requireQuorum("write");
+    submitLock(ctx, LockCommand.Acquire.of(name, owner, ttlMs), true);
+  }
+
+  /** {@code DELETE /v1/locks/{name}} with {@code {"token": n}}. */
+  private void releaseLock(Context ctx) {
+    String name = lockName(ctx);
+    long token = tokenBody(ctx);
+    requireQuorum("write");
+    submitLock(ctx, LockCommand.Release.of(name, token), true);
+  }
+
+  /**
+   * {@code GET /v1/locks/{name}}: linearizable reads go through the log as an inspection stamped
+   * with the leader's time, so "expired" is decided by the same clock that decides acquisitions.
+   */
+  private void getLock(Context ctx) {
+    String name = lockName(ctx);
+    if (linearizable(ctx)) {
+      requireQuorum("linearizable read");
+      submitLock(ctx, LockCommand.Inspect.of(name), false);
+      return;
+    }
+    Registry.LocalLockRead read = registry.readLockLocal(name);
+    if (read.lease().isEmpty()) {
+      throw new ProblemException(ErrorCode.NOT_FOUND, "lock '" + name + "' is not held on this node's state")
+          .with("name", name).with("stale", true).with("appliedIndex", read.appliedIndex());
+    }
+    ObjectNode body = observedJson(read.lease().get(), read.clockMs());
+    body.put("stale", true);
+    body.put("appliedIndex", read.appliedIndex());
+    writeJson(ctx, 200, body);
+  }
+
+  /** {@code PUT /v1/guarded/{resource}} with {@code {"token": n, "value": "..."}}. */
+  private void putGuarded(Context ctx) {
+    String resource = resourceName(ctx);
+    JsonBody body = JsonBody.parse(json, ctx.bodyAsBytes(), Set.of("token", "value"),
+        "{\"token\": <integer>, \"value\": \"<string>\"}");
+    long token = body.integer("token", 1, Long.MAX_VALUE, "");
+    String value = body.string("value", settings.maxValueBytes(), true);
+    requireQuorum("write");
+    submitLock(ctx, new LockCommand.GuardedPut(resource, token, value), true);
+  }
+
+  /** {@code GET /v1/guarded/{resource}}. */
+  private void getGuarded(Context ctx) {
+    String resource = resourceName(ctx);
+    if (linearizable(ctx)) {
+      requireQuorum("linearizable read");
+      ctx.future(() -> registry.readGuardedLinearizable(resource)
+          .thenAccept(value -> {
+            if (value.isEmpty()) {
+              throw new ProblemException(ErrorCode.NOT_FOUND,
+                  "guarded resource '" + resource + "' was never written").with("resource", resource);
+            }
+            writeJson(ctx, 200, guardedJson(value.get()));
+          })
+          .exceptionally(e -> failure(ctx, e, false)));
+      return;
+    }
+    Registry.LocalGuardedRead read = registry.readGuardedLocal(resource);
+    if (read.value().isEmpty()) {
+      throw new ProblemException(ErrorCode.NOT_FOUND,
+          "guarded resource '" + resource + "' was never written, as far as this node has applied")
+          .with("resource", resource).with("stale", true).with("appliedIndex", read.appliedIndex());
+    }
+    ObjectNode body = guardedJson(read.value().get());
+    body.put("stale", true);
+    body.put("appliedIndex", read.appliedIndex());
+    writeJson(ctx, 200, body);
+  }
+
+  private void submitLock(Context ctx, LockCommand command, boolean write) {
+    ctx.future(() -> registry.submit(command)
+        .thenAccept(result -> writeLockResult(ctx, command, result))
+        .exceptionally(e -> failure(ctx, e, write)));
+  }
+
+  private void writeLockResult(Context ctx, LockCommand command, LockResult result) {
+    if (result instanceof LockResult.Granted g) {
+      lockMetrics.granted.increment();
+      writeJson(ctx, 200, leaseJson(g.lease()));
+    } else if (result instanceof LockResult.Held h) {
+      lockMetrics.conflicts.increment();
+      Lease holder = h.holder();
+      throw new ProblemException(ErrorCode.CONFLICT,
+          "lock '" + holder.name() + "' is held by '" + holder.owner() + "' under token "
+              + holder.token() + " until " + holder.expiresAtMs() + " (" + (holder.expiresAtMs() - h.clockMs())
+              + " ms from now by the replicated clock)")
+          .with("name", holder.name())
+          .with("owner", holder.owner())
+          .with("token", holder.token())
+          .with("expiresAtMs", holder.expiresAtMs())
+          .with("remainingMs", holder.expiresAtMs() - h.clockMs());
+    } else if (result instanceof LockResult.Extended e) {
+      lockMetrics.keepAlives.increment();
+      writeJson(ctx, 200, leaseJson(e.lease()));
+    } else if (result instanceof LockResult.Released r) {
+      lockMetrics.releases.increment();
+      ObjectNode body = json.createObjectNode();
+      body.put("name", r.previous().name());
+      body.put("token", r.previous().token());
+      body.put("released", true);
+      body.put("revision", r.revision());
+      writeJson(ctx, 200, body);
+    } else if (result instanceof LockResult.NotHolder n) {
+      boolean keepAlive = command instanceof LockCommand.KeepAlive;
+      (keepAlive ? lockMetrics.fencedKeepAlives : lockMetrics.fencedReleases).increment();
+      throw notHolder(n);
+    } else if (result instanceof LockResult.Observed o) {
+      if (o.lease().isEmpty()) {
+        throw new ProblemException(ErrorCode.NOT_FOUND,
+            "lock '" + o.name() + "' is not held (never acquired, or released)").with("name", o.name());
+      }
+      writeJson(ctx, 200, observedJson(o.lease().get(), o.clockMs()));
+    } else if (result instanceof LockResult.GuardedWritten w) {
+      lockMetrics.guardedWrites.increment();
+      writeJson(ctx, 200, guardedJson(w.value()));
+    } else {
+      LockResult.GuardedFenced f = (LockResult.GuardedFenced) result;
+      lockMetrics.guardedFenced.increment();
+      throw new ProblemException(ErrorCode.FENCED,
+          "token: " + f.token() + " is older than token " + f.highestToken()
+              + ", the highest that guarded resource '" + f.resource() + "' has accepted")
+          .with("resource", f.resource())
+          .with("token", f.token())
+          .with("highestToken", f.highestToken());
+    }
+  }
+
+  private static ProblemException notHolder(LockResult.NotHolder n) {
+    String why;
+    switch (n.reason()) {
+      case NOT_HELD:
+        why = "the lock is not held (released, or never acquired)";
+        break;
+      case EXPIRED:
+        why = "its lease expired at " + n.current().orElseThrow().expiresAtMs()
+            + " (replicated clock " + n.clockMs() + ")";
+        break;
+      case SUPERSEDED:
+        why = "the lock was granted again since, under token " + n.current().orElseThrow().token();
+        break;
+      default:
+        why = "no lease with this token was granted on this lock (its current token is "
+            + n.current().orElseThrow().token() + ")";
+        break;
+    }
+    ProblemException p = new ProblemException(ErrorCode.FENCED,
+        "token: " + n.token() + " does not hold lock '" + n.name() + "': " + why)
+        .with("name", n.name())
+        .with("token", n.token())
+        .with("reason", n.reason().name());
+    n.current().ifPresent(current -> {
+      p.with("currentToken", current.token());
+      p.with("owner", current.owner());
+      p.with("expiresAtMs", current.expiresAtMs());
+      p.with("expired", current.isExpiredAt(n.clockMs()));
+    });
+    return p;
+  }
+
+  private String lockName(Context ctx) {
+    return KeyPath.name(ctx.req().getRequestURI(), LOCKS_PREFIX, settings.maxKeyBytes(), "name");
+  }
+
+  private String resourceName(Context ctx) {
+    return KeyPath.name(ctx.req().getRequestURI(), GUARDED_PREFIX, settings.maxKeyBytes(), "resource");
+  }
+
+  private long tokenBody(Context ctx) {
+    return JsonBody.parse(json, ctx.bodyAsBytes(), Set.of("token"), TOKEN_BODY)
+        .integer("token", 1, Long.MAX_VALUE, "");
+  }
+
+  /** Whether the {@code consistency} parameter asks for a linearizable read (the default). */
+  private static boolean linearizable(Context ctx) {
+    String consistency = ctx.queryParam("consistency");
+    if (consistency == null || consistency.equals("linearizable")) {
+      return true;
+    }
+    if (consistency.equals("stale")) {
+      return false;
+    }
+    throw ProblemException.badRequest(
+        "consistency: must be 'linearizable' or 'stale', got '" + consistency + "'");
+  }
+
+  private ObjectNode leaseJson(Lease lease) {
+    ObjectNode body = json.createObjectNode();
+    body.put("name", lease.name());
+    body.put("owner", lease.owner());
+    body.put("token", lease.token());
+    body.put("ttlMs", lease.ttlMs());
+    body.put("expiresAtMs", lease.expiresAtMs());
+    return body;
+  }
+
+  private ObjectNode observedJson(Lease lease, long clockMs) {
+    ObjectNode body = leaseJson(lease);
+    body.put("expired", lease.isExpiredAt(clockMs));
+    body.put("remainingMs", Math.max(0, lease.expiresAtMs() - clockMs));
+    body.put("clockMs", clockMs);
+    return body;
+  }
+
+  private ObjectNode guardedJson(GuardedValue value) {
+    ObjectNode body = json.createObjectNode();
+    body.put("resource", value.resource());
+    body.put("value", value.value());
+    body.put("token", value.token());
+    body.put("revision", value.revision());
+    return body;
+  }
+
+  /** Counters of lock and guarded-resource outcomes answered by this node. */
+  private static final class LockMetrics {
+    final Counter granted;
+    final Counter conflicts;
+    final Counter keepAlives;
+    final Counter releases;
+    final Counter fencedKeepAlives;
+    final Counter fencedReleases;
+    final Counter guardedWrites;
+    final Counter guardedFenced;
+
+    LockMetrics(PrometheusMeterRegistry metrics) {
+      granted = Counter.builder("locks_granted_total")
+          .description("lock acquisitions granted").register(metrics);
+      conflicts = Counter.builder("lock_conflicts_total")
+          .description("lock acquisitions refused because the lock was held").register(metrics);
+      keepAlives = Counter.builder("lock_keepalives_total")
+          .description("lease keep-alives applied").register(metrics);
+      releases = Counter.builder("lock_releases_total")
+          .description("locks released").register(metrics);
+      fencedKeepAlives = Counter.builder("lock_fenced_total").tag("op", "keepalive")
+          .description("keep-alives and releases refused: the token did not hold the lock").register(metrics);
+      fencedReleases = Counter.builder("lock_fenced_total").tag("op", "release")
+          .description("keep-alives and releases refused: the token did not hold the lock").register(metrics);
+      guardedWrites = Counter.builder("guarded_writes_total")
+          .description("guarded-resource writes accepted").register(metrics);
+      guardedFenced = Counter.builder("guarded_fenced_total")
+          .description("guarded-resource writes refused with FENCED (token older than one accepted)")
+          .register(metrics);
+    }
   }
 
   // ---- input validation ----------------------------------------------------------------------

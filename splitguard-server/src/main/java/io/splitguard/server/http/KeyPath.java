@@ -20,17 +20,25 @@ final class KeyPath {
    * @throws ProblemException BAD_REQUEST if the key is empty, badly encoded, not UTF-8 or too long
    */
   static String key(String rawPath, String prefix, int maxKeyBytes) {
+    return name(rawPath, prefix, maxKeyBytes, "key");
+  }
+
+  /**
+   * As {@link #key}, for other named things in a path (a lock, a guarded resource): messages
+   * name {@code field} instead of {@code key}.
+   */
+  static String name(String rawPath, String prefix, int maxKeyBytes, String field) {
     if (!rawPath.startsWith(prefix)) {
-      throw ProblemException.badRequest("key: path must start with " + prefix);
+      throw ProblemException.badRequest(field + ": path must start with " + prefix);
     }
     String encoded = rawPath.substring(prefix.length());
-    byte[] bytes = percentDecode(encoded);
+    byte[] bytes = percentDecode(encoded, field);
     if (bytes.length == 0) {
-      throw ProblemException.badRequest("key: must not be empty");
+      throw ProblemException.badRequest(field + ": must not be empty");
     }
     if (bytes.length > maxKeyBytes) {
       throw ProblemException.badRequest(
-          "key: " + bytes.length + " bytes exceeds the limit of " + maxKeyBytes + " bytes")
+          field + ": " + bytes.length + " bytes exceeds the limit of " + maxKeyBytes + " bytes")
           .with("limit", maxKeyBytes);
     }
     try {
@@ -39,22 +47,22 @@ final class KeyPath {
           .onUnmappableCharacter(CodingErrorAction.REPORT)
           .decode(ByteBuffer.wrap(bytes)).toString();
     } catch (CharacterCodingException e) {
-      throw ProblemException.badRequest("key: not valid UTF-8 after percent-decoding");
+      throw ProblemException.badRequest(field + ": not valid UTF-8 after percent-decoding");
     }
   }
 
-  private static byte[] percentDecode(String s) {
+  private static byte[] percentDecode(String s, String field) {
     ByteArrayOutputStream out = new ByteArrayOutputStream(s.length());
     for (int i = 0; i < s.length(); i++) {
       char c = s.charAt(i);
       if (c == '%') {
         if (i + 2 >= s.length()) {
-          throw ProblemException.badRequest("key: truncated percent-escape at position " + i);
+          throw ProblemException.badRequest(field + ": truncated percent-escape at position " + i);
         }
         int hi = Character.digit(s.charAt(i + 1), 16);
         int lo = Character.digit(s.charAt(i + 2), 16);
         if (hi < 0 || lo < 0) {
-          throw ProblemException.badRequest("key: invalid percent-escape at position " + i);
+          throw ProblemException.badRequest(field + ": invalid percent-escape at position " + i);
         }
         out.write(hi * 16 + lo);
         i += 2;

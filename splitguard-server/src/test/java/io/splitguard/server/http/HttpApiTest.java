@@ -14,11 +14,14 @@ import io.splitguard.core.config.NodeSettings;
 import io.splitguard.core.kv.KvCommand;
 import io.splitguard.core.kv.KvEntry;
 import io.splitguard.core.kv.KvResult;
-import io.splitguard.core.kv.KvStore;
+import io.splitguard.core.lock.GuardedValue;
+import io.splitguard.core.lock.LockCommand;
+import io.splitguard.core.lock.LockResult;
 import io.splitguard.core.registry.ConsensusStatus;
 import io.splitguard.core.registry.NoLeaderException;
 import io.splitguard.core.registry.OutcomeUnknownException;
 import io.splitguard.core.registry.Registry;
+import io.splitguard.core.registry.RegistryState;
 import io.splitguard.server.detector.PartitionMonitor;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -205,11 +208,15 @@ class HttpApiTest {
     assertThat(r.body()).contains("partition_quorum").contains("peer_phi").contains("http_server_requests_seconds");
   }
 
-  /** An in-memory, single-replica stand-in for the consensus adapter. */
+  /**
+   * An in-memory, single-replica stand-in for the consensus adapter. It plays the leader too:
+   * lock commands are stamped with {@link #leaderClockMs} before they are applied.
+   */
   static final class FakeRegistry implements Registry {
-    final KvStore store = new KvStore();
-    final List<KvCommand> submitted = new ArrayList<>();
-    volatile Function<KvCommand, RuntimeException> failWith;
+    final RegistryState state = new RegistryState();
+    final List<Object> submitted = new ArrayList<>();
+    final AtomicLong leaderClockMs = new AtomicLong(1_700_000_000_000L);
+    volatile Function<Object, RuntimeException> failWith;
 
     @Override
     public synchronized CompletableFuture<KvResult> submit(KvCommand command) {
@@ -217,22 +224,46 @@ class HttpApiTest {
       if (failWith != null) {
         return CompletableFuture.failedFuture(failWith.apply(command));
       }
-      return CompletableFuture.completedFuture(store.apply(command));
+      return CompletableFuture.completedFuture(state.apply(command));
+    }
+
+    @Override
+    public synchronized CompletableFuture<LockResult> submit(LockCommand command) {
+      submitted.add(command);
+      if (failWith != null) {
+        return CompletableFuture.failedFuture(failWith.apply(command));
+      }
+      return CompletableFuture.completedFuture(state.apply(command.stamped(leaderClockMs.get())));
     }
 
     @Override
     public synchronized CompletableFuture<Optional<KvEntry>> readLinearizable(String key) {
-      return CompletableFuture.completedFuture(store.get(key));
+      return CompletableFuture.completedFuture(state.kv().get(key));
+    }
+
+    @Override
+    public synchronized CompletableFuture<Optional<GuardedValue>> readGuardedLinearizable(String resource) {
+      return CompletableFuture.completedFuture(state.locks().guarded(resource));
     }
 
     @Override
     public synchronized LocalRead readLocal(String key) {
-      return new LocalRead(store.get(key), store.revision());
+      return new LocalRead(state.kv().get(key), state.revision());
     }
 
     @Override
-    public ConsensusStatus status() {
-      return new ConsensusStatus(ConsensusStatus.Role.LEADER, Optional.of(SELF), 1, store.revision(), store.revision());
+    public synchronized LocalLockRead readLockLocal(String name) {
+      return new LocalLockRead(state.locks().lease(name), state.locks().clockMs(), state.revision());
+    }
+
+    @Override
+    public synchronized LocalGuardedRead readGuardedLocal(String resource) {
+      return new LocalGuardedRead(state.locks().guarded(resource), state.revision());
+    }
+
+    @Override
+    public synchronized ConsensusStatus status() {
+      return new ConsensusStatus(ConsensusStatus.Role.LEADER, Optional.of(SELF), 1, state.revision(), state.revision());
     }
 
     @Override

@@ -4,7 +4,7 @@ package io.splitguard.chaos.history;
  * Who produced an event: a client process (an integer id; a process has at most one outstanding
  * operation) or the nemesis.
  */
-public sealed interface Process permits Process.Client, Process.Nemesis {
+public sealed interface ProcessId permits ProcessId.Client, ProcessId.Nemesis {
 
   /** The nemesis, the single source of fault-injection events. */
   Nemesis NEMESIS = new Nemesis();
@@ -19,7 +19,7 @@ public sealed interface Process permits Process.Client, Process.Nemesis {
    *
    * @param id the {@code process} field
    */
-  record Client(int id) implements Process {
+  record Client(int id) implements ProcessId {
     @Override
     public String toString() {
       return "p" + id;
@@ -27,7 +27,7 @@ public sealed interface Process permits Process.Client, Process.Nemesis {
   }
 
   /** The nemesis ({@code "process": "nemesis"}). */
-  record Nemesis() implements Process {
+  record Nemesis() implements ProcessId {
     @Override
     public String toString() {
       return "nemesis";
