@@ -9,6 +9,7 @@ import io.splitguard.core.lock.LockCommand;
 import io.splitguard.core.lock.LockResult;
 import io.splitguard.core.registry.Registry.LocalGuardedRead;
 import io.splitguard.core.registry.Registry.LocalLockRead;
+import io.splitguard.core.registry.AppliedRequests;
 import io.splitguard.core.registry.RegistryCodec;
 import io.splitguard.core.registry.RegistryState;
 import java.io.BufferedInputStream;
@@ -131,8 +132,9 @@ final class RegistryStateMachine extends BaseStateMachine {
     LogEntryProto entry = trx.getLogEntry();
     TermIndex termIndex = TermIndex.valueOf(entry);
     byte[] data = entry.getStateMachineLogEntry().getLogData().toByteArray();
+    AppliedRequests.RequestId requestId = requestId(entry);
     if (LockCodec.isLockCommand(data)) {
-      return applyLock(termIndex, data);
+      return applyLock(termIndex, data, requestId);
     }
     KvCommand command;
     try {
@@ -148,6 +150,12 @@ final class RegistryStateMachine extends BaseStateMachine {
     KvResult result;
     lock.writeLock().lock();
     try {
+      // Checked, recorded and applied under one lock with the applied index, so a snapshot never
+      // holds the id without the effect (or the effect without the id).
+      if (!firstApplication(requestId)) {
+        updateLastAppliedTermIndex(termIndex);
+        return duplicate(termIndex, requestId);
+      }
       result = state.apply(command);
       updateLastAppliedTermIndex(termIndex);
     } finally {
@@ -157,7 +165,8 @@ final class RegistryStateMachine extends BaseStateMachine {
         Message.valueOf(ByteString.copyFrom(KvCodec.encodeResult(result))));
   }
 
-  private CompletableFuture<Message> applyLock(TermIndex termIndex, byte[] data) {
+  private CompletableFuture<Message> applyLock(
+      TermIndex termIndex, byte[] data, AppliedRequests.RequestId requestId) {
     LockCommand command;
     try {
       command = LockCodec.decodeCommand(data);
@@ -169,6 +178,10 @@ final class RegistryStateMachine extends BaseStateMachine {
     LockResult result;
     lock.writeLock().lock();
     try {
+      if (!firstApplication(requestId)) {
+        updateLastAppliedTermIndex(termIndex);
+        return duplicate(termIndex, requestId);
+      }
       result = state.apply(command);
       updateLastAppliedTermIndex(termIndex);
     } finally {
@@ -180,6 +193,31 @@ final class RegistryStateMachine extends BaseStateMachine {
     }
     return CompletableFuture.completedFuture(
         Message.valueOf(ByteString.copyFrom(LockCodec.encodeResult(result))));
+  }
+
+  /** The client request an entry came from, or null for entries without one. */
+  private static AppliedRequests.RequestId requestId(LogEntryProto entry) {
+    ByteString client = entry.getStateMachineLogEntry().getClientId();
+    if (client.isEmpty()) {
+      return null;
+    }
+    return new AppliedRequests.RequestId(client.toByteArray(), entry.getStateMachineLogEntry().getCallId());
+  }
+
+  /** Call with the write lock held. */
+  private boolean firstApplication(AppliedRequests.RequestId requestId) {
+    return requestId == null || state.appliedRequests().firstApplication(requestId);
+  }
+
+  /**
+   * A request that reached the log twice (a consensus-client retry across a leader change) is not
+   * applied again. Its second reply is "outcome unknown", which is true for whoever still waits on
+   * it: the request took effect once, at its first copy, whose result was already sent.
+   */
+  private CompletableFuture<Message> duplicate(TermIndex termIndex, AppliedRequests.RequestId requestId) {
+    LOG.warn("event=duplicate_request_skipped index={} request={}", termIndex.getIndex(), requestId);
+    return CompletableFuture.failedFuture(new IllegalStateException(
+        "request " + requestId + " was already applied; not applying it twice"));
   }
 
   @Override

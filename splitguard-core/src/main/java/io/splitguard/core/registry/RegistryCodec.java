@@ -32,17 +32,22 @@ import java.util.zip.CheckedOutputStream;
  * <ul>
  *   <li><b>Version 1</b> (written by {@code KvCodec}, before locks existed): magic, version {@code
  *       1}, revision, entry count, entries, CRC-32C.
- *   <li><b>Version 2</b> (written now): magic, version {@code 2}, revision, entry count, entries,
- *       then the replicated clock, lease count, leases, guarded-resource count, guarded values,
- *       and a CRC-32C of everything before it.
+ *   <li><b>Version 2</b>: magic, version {@code 2}, revision, entry count, entries, then the
+ *       replicated clock, lease count, leases, guarded-resource count, guarded values, and a
+ *       CRC-32C of everything before it.
+ *   <li><b>Version 3</b> (written now): version 2's fields, then the applied-request capacity,
+ *       count and ids (client id length and bytes, call number), oldest first, before the CRC.
  * </ul>
  *
- * <p>{@link #readSnapshot} reads both; a version-1 snapshot restores with no locks, no guarded
- * resources and the replicated clock at 0 (the next leader stamp sets it).
+ * <p>{@link #readSnapshot} reads all three; a version-1 snapshot restores with no locks, no
+ * guarded resources and the replicated clock at 0 (the next leader stamp sets it); versions 1 and
+ * 2 restore with no applied request ids.
  */
 public final class RegistryCodec {
   /** The snapshot version this release writes. */
-  public static final byte SNAPSHOT_VERSION = 2;
+  public static final byte SNAPSHOT_VERSION = 3;
+
+  private static final byte SNAPSHOT_V2 = 2;
 
   private static final byte SNAPSHOT_V1 = 1;
 
@@ -57,7 +62,7 @@ public final class RegistryCodec {
   private RegistryCodec() {}
 
   /**
-   * Writes a version-2 snapshot of {@code state}. The caller owns the stream and its fsync.
+   * Writes a version-3 snapshot of {@code state}. The caller owns the stream and its fsync.
    */
   public static void writeSnapshot(RegistryState state, OutputStream target) throws IOException {
     CRC32C crc = new CRC32C();
@@ -80,6 +85,16 @@ public final class RegistryCodec {
     for (GuardedValue value : locks.guardedValues().values()) {
       LockCodec.writeGuarded(out, value);
     }
+    AppliedRequests applied = state.appliedRequests();
+    out.writeInt(applied.capacity());
+    List<AppliedRequests.RequestId> ids = applied.idsOldestFirst();
+    out.writeInt(ids.size());
+    for (AppliedRequests.RequestId id : ids) {
+      byte[] client = id.client();
+      out.writeShort(client.length);
+      out.write(client);
+      out.writeLong(id.call());
+    }
     out.flush();
     // The checksum itself is written outside the checked stream.
     new DataOutputStream(target).writeLong(crc.getValue());
@@ -87,7 +102,7 @@ public final class RegistryCodec {
   }
 
   /**
-   * Reads a snapshot of version 1 or 2.
+   * Reads a snapshot of version 1, 2 or 3.
    *
    * @throws IOException if the stream is truncated, corrupt (checksum mismatch), not a snapshot, or
    *     of an unknown version
@@ -100,7 +115,7 @@ public final class RegistryCodec {
         throw new IOException("not a SplitGuard snapshot (bad magic)");
       }
       byte version = in.readByte();
-      if (version != SNAPSHOT_V1 && version != SNAPSHOT_VERSION) {
+      if (version != SNAPSHOT_V1 && version != SNAPSHOT_V2 && version != SNAPSHOT_VERSION) {
         throw new IOException("unsupported snapshot version " + version);
       }
       long revision = in.readLong();
@@ -112,7 +127,8 @@ public final class RegistryCodec {
       long clockMs = 0;
       List<Lease> leases = new ArrayList<>();
       List<GuardedValue> guarded = new ArrayList<>();
-      if (version == SNAPSHOT_VERSION) {
+      AppliedRequests applied = new AppliedRequests();
+      if (version >= SNAPSHOT_V2) {
         clockMs = in.readLong();
         int leaseCount = count(in, "lease");
         for (int i = 0; i < leaseCount; i++) {
@@ -123,13 +139,27 @@ public final class RegistryCodec {
           guarded.add(LockCodec.readGuarded(in));
         }
       }
+      if (version >= SNAPSHOT_VERSION) {
+        int capacity = in.readInt();
+        int idCount = count(in, "applied request");
+        List<AppliedRequests.RequestId> ids = new ArrayList<>(Math.min(idCount, 1 << 16));
+        for (int i = 0; i < idCount; i++) {
+          int length = in.readUnsignedShort();
+          byte[] client = in.readNBytes(length);
+          if (client.length != length) {
+            throw new EOFException("truncated request id");
+          }
+          ids.add(new AppliedRequests.RequestId(client, in.readLong()));
+        }
+        applied = AppliedRequests.restore(ids, capacity);
+      }
       long expected = crc.getValue();
       long stored = new DataInputStream(source).readLong();
       if (stored != expected) {
         throw new IOException("corrupt snapshot: checksum mismatch");
       }
       return RegistryState.of(
-          KvStore.restore(entries, revision), LockTable.restore(leases, guarded, clockMs, revision));
+          KvStore.restore(entries, revision), LockTable.restore(leases, guarded, clockMs, revision), applied);
     } catch (EOFException e) {
       throw new IOException("truncated snapshot", e);
     } catch (IllegalArgumentException e) {

@@ -21,15 +21,17 @@ public final class RegistryState {
   private final KvStore kv;
   private final LockTable locks;
   private final LockTable.Revisions revisions;
+  private final AppliedRequests appliedRequests;
 
   /** An empty registry at revision 0 with the replicated clock at 0. */
   public RegistryState() {
-    this(new KvStore(), new LockTable());
+    this(new KvStore(), new LockTable(), new AppliedRequests());
   }
 
-  private RegistryState(KvStore kv, LockTable locks) {
+  private RegistryState(KvStore kv, LockTable locks, AppliedRequests appliedRequests) {
     this.kv = kv;
     this.locks = locks;
+    this.appliedRequests = appliedRequests;
     this.revisions = new LockTable.Revisions() {
       @Override
       public long current() {
@@ -45,7 +47,18 @@ public final class RegistryState {
 
   /** A registry made of restored parts (from a snapshot). */
   public static RegistryState of(KvStore kv, LockTable locks) {
-    return new RegistryState(Objects.requireNonNull(kv, "kv"), Objects.requireNonNull(locks, "locks"));
+    return of(kv, locks, new AppliedRequests());
+  }
+
+  /** A registry made of restored parts, including the applied request ids. */
+  public static RegistryState of(KvStore kv, LockTable locks, AppliedRequests appliedRequests) {
+    return new RegistryState(Objects.requireNonNull(kv, "kv"), Objects.requireNonNull(locks, "locks"),
+        Objects.requireNonNull(appliedRequests, "appliedRequests"));
+  }
+
+  /** The ids of recently applied client requests, to apply each request once. */
+  public AppliedRequests appliedRequests() {
+    return appliedRequests;
   }
 
   /** Applies a keyspace command. */
@@ -75,6 +88,7 @@ public final class RegistryState {
 
   /** An independent copy, for snapshots. */
   public RegistryState copy() {
-    return new RegistryState(KvStore.restore(kv.entries().values(), kv.revision()), locks.copy());
+    return new RegistryState(
+        KvStore.restore(kv.entries().values(), kv.revision()), locks.copy(), appliedRequests.copy());
   }
 }
