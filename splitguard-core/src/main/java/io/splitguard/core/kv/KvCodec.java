@@ -1,15 +1,17 @@
 package io.splitguard.core.kv;
 
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
+import static io.splitguard.core.codec.Framing.read;
+import static io.splitguard.core.codec.Framing.readString;
+import static io.splitguard.core.codec.Framing.write;
+import static io.splitguard.core.codec.Framing.writeString;
+
+import io.splitguard.core.codec.Framing;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -40,8 +42,6 @@ public final class KvCodec {
   /** First four bytes of every snapshot file, whatever its version: "SGS1". */
   public static final int SNAPSHOT_MAGIC = 0x53475331;
 
-  /** Hard ceiling on a decoded string, far above the configurable value limit, against corruption. */
-  private static final int MAX_STRING_BYTES = 64 * 1024 * 1024;
 
   private KvCodec() {}
 
@@ -241,54 +241,7 @@ public final class KvCodec {
     return new KvEntry(key, value, in.readLong(), in.readLong(), in.readLong());
   }
 
-  private static void writeString(DataOutputStream out, String s) throws IOException {
-    byte[] bytes = s.getBytes(StandardCharsets.UTF_8);
-    out.writeInt(bytes.length);
-    out.write(bytes);
-  }
-
-  private static String readString(DataInputStream in) throws IOException {
-    int length = in.readInt();
-    if (length < 0 || length > MAX_STRING_BYTES) {
-      throw new IOException("corrupt string length " + length);
-    }
-    return new String(in.readNBytes(length), StandardCharsets.UTF_8);
-  }
-
   private static void checkVersion(byte version) throws IOException {
-    if (version != FORMAT_VERSION) {
-      throw new IOException("unsupported format version " + version);
-    }
-  }
-
-  private interface Writer {
-    void write(DataOutputStream out) throws IOException;
-  }
-
-  private interface Reader<T> {
-    T read(DataInputStream in) throws IOException;
-  }
-
-  private static byte[] write(Writer writer) {
-    ByteArrayOutputStream bytes = new ByteArrayOutputStream(64);
-    try (DataOutputStream out = new DataOutputStream(bytes)) {
-      writer.write(out);
-    } catch (IOException e) {
-      throw new UncheckedIOException("in-memory write cannot fail", e);
-    }
-    return bytes.toByteArray();
-  }
-
-  private static <T> T read(byte[] bytes, Reader<T> reader) {
-    DataInputStream in = new DataInputStream(new ByteArrayInputStream(bytes));
-    try {
-      T value = reader.read(in);
-      if (in.available() != 0) {
-        throw new IllegalArgumentException("trailing bytes after message");
-      }
-      return value;
-    } catch (IOException e) {
-      throw new IllegalArgumentException("malformed message: " + e.getMessage(), e);
-    }
+    Framing.requireVersion(version, FORMAT_VERSION);
   }
 }

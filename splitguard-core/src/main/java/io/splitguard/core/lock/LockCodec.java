@@ -1,14 +1,14 @@
 package io.splitguard.core.lock;
 
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
+import static io.splitguard.core.codec.Framing.read;
+import static io.splitguard.core.codec.Framing.readString;
+import static io.splitguard.core.codec.Framing.write;
+import static io.splitguard.core.codec.Framing.writeString;
+
 import java.io.DataInput;
-import java.io.DataInputStream;
+import io.splitguard.core.codec.Framing;
 import java.io.DataOutput;
-import java.io.DataOutputStream;
 import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.util.Optional;
 
 /**
@@ -41,8 +41,6 @@ public final class LockCodec {
   private static final byte GUARDED_WRITTEN = 17;
   private static final byte GUARDED_FENCED = 18;
 
-  /** Hard ceiling on a decoded string, far above the configurable limits, against corruption. */
-  private static final int MAX_STRING_BYTES = 64 * 1024 * 1024;
 
   private LockCodec() {}
 
@@ -274,56 +272,7 @@ public final class LockCodec {
     return in.readBoolean() ? Optional.of(readLease(in)) : Optional.empty();
   }
 
-  private static void writeString(DataOutput out, String s) throws IOException {
-    byte[] bytes = s.getBytes(StandardCharsets.UTF_8);
-    out.writeInt(bytes.length);
-    out.write(bytes);
-  }
-
-  private static String readString(DataInput in) throws IOException {
-    int length = in.readInt();
-    if (length < 0 || length > MAX_STRING_BYTES) {
-      throw new IOException("corrupt string length " + length);
-    }
-    byte[] bytes = new byte[length];
-    in.readFully(bytes);
-    return new String(bytes, StandardCharsets.UTF_8);
-  }
-
   private static void checkVersion(byte version) throws IOException {
-    if (version != FORMAT_VERSION) {
-      throw new IOException("unsupported format version " + version);
-    }
-  }
-
-  private interface Writer {
-    void write(DataOutputStream out) throws IOException;
-  }
-
-  private interface Reader<T> {
-    T read(DataInputStream in) throws IOException;
-  }
-
-  private static byte[] write(Writer writer) {
-    ByteArrayOutputStream bytes = new ByteArrayOutputStream(64);
-    try (DataOutputStream out = new DataOutputStream(bytes)) {
-      writer.write(out);
-    } catch (IOException e) {
-      throw new UncheckedIOException("in-memory write cannot fail", e);
-    }
-    return bytes.toByteArray();
-  }
-
-  private static <T> T read(byte[] bytes, Reader<T> reader) {
-    DataInputStream in = new DataInputStream(new ByteArrayInputStream(bytes));
-    try {
-      T value = reader.read(in);
-      if (in.available() != 0) {
-        throw new IllegalArgumentException("trailing bytes after message");
-      }
-      return value;
-    } catch (IOException e) {
-      throw new IllegalArgumentException("malformed message: " + e.getMessage(), e);
-    }
+    Framing.requireVersion(version, FORMAT_VERSION);
   }
 }
