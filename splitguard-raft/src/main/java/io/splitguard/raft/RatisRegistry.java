@@ -11,6 +11,7 @@ import io.splitguard.core.lock.LockCodec;
 import io.splitguard.core.lock.LockCommand;
 import io.splitguard.core.lock.LockResult;
 import io.splitguard.core.registry.ConsensusStatus;
+import io.splitguard.core.registry.LeadershipView;
 import io.splitguard.core.registry.NoLeaderException;
 import io.splitguard.core.registry.OutcomeUnknownException;
 import io.splitguard.core.registry.Registry;
@@ -31,10 +32,15 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 import java.util.function.LongSupplier;
 import org.apache.ratis.client.RaftClient;
 import org.apache.ratis.proto.RaftProtos.RaftPeerRole;
+import org.apache.ratis.proto.RaftProtos.RoleInfoProto;
+import org.apache.ratis.proto.RaftProtos.ServerRpcProto;
+import org.apache.ratis.protocol.TransferLeadershipRequest;
+
 import org.apache.ratis.protocol.ClientId;
 import org.apache.ratis.protocol.Message;
 import org.apache.ratis.protocol.RaftClientReply;
@@ -77,6 +83,7 @@ public final class RatisRegistry implements Registry {
   private final ScheduledExecutorService retirer;
   private final RegistryStateMachine stateMachine;
   private final Duration requestTimeout;
+  private final AtomicLong stepDownCallIds = new AtomicLong();
 
   private RatisRegistry(
       RegistryOptions options, RaftGroup group, RaftServer server, RaftClient client,
@@ -304,6 +311,58 @@ public final class RatisRegistry implements Registry {
           division.getRaftLog().getLastCommittedIndex());
     } catch (IOException | RuntimeException e) {
       return stopped();
+    }
+  }
+
+  /**
+   * This node's leadership for self-fencing: as leader, the age of the majority's last answers
+   * to its appends. Ratis reports when each follower's last answer <em>arrived</em>; the
+   * follower heard the leader at most one round trip earlier (see docs/fencing.md).
+   */
+  public LeadershipView leadership() {
+    try {
+      DivisionInfo info = server.getDivision(group.getGroupId()).getInfo();
+      if (!info.isAlive() || !info.isLeader()) {
+        return LeadershipView.notLeader(info.getCurrentTerm());
+      }
+      RoleInfoProto role = info.getRoleInfoProto();
+      if (!role.hasLeaderInfo()) {
+        return LeadershipView.notLeader(info.getCurrentTerm());
+      }
+      List<Long> ages = new ArrayList<>();
+      for (ServerRpcProto follower : role.getLeaderInfo().getFollowerInfoList()) {
+        ages.add(follower.getLastRpcElapsedTimeMs());
+      }
+      ages.sort(null);
+      int voters = group.getPeers().size();
+      int othersNeeded = voters / 2; // a majority is voters / 2 + 1, this node included
+      long age = othersNeeded == 0 ? 0
+          : ages.size() >= othersNeeded ? ages.get(othersNeeded - 1) : Long.MAX_VALUE;
+      return new LeadershipView(true, info.getCurrentTerm(), info.isLeaderReady(), age);
+    } catch (IOException | RuntimeException e) {
+      return LeadershipView.notLeader(0);
+    }
+  }
+
+  /**
+   * Asks this node's Raft server to give up leadership (Ratis "step down": no successor is
+   * chosen; the others elect one when they can). Completes when the request was answered; a
+   * node that is no longer leader answers with an error, which is fine.
+   */
+  public CompletableFuture<Void> stepDown(long term) {
+    TransferLeadershipRequest request = new TransferLeadershipRequest(
+        ClientId.randomId(), selfPeer, group.getGroupId(), stepDownCallIds.incrementAndGet(), null,
+        options.settings().electionTimeoutMin().toMillis());
+    try {
+      return server.transferLeadershipAsync(request).handle((reply, error) -> {
+        LOG.info("event=raft_step_down node={} term={} success={} error={}", options.self(), term,
+            reply != null && reply.isSuccess(), error != null ? error.toString()
+                : reply != null && reply.getException() != null ? reply.getException().getMessage() : "none");
+        return null;
+      });
+    } catch (IOException | RuntimeException e) {
+      LOG.info("event=raft_step_down node={} term={} success=false error={}", options.self(), term, e.toString());
+      return CompletableFuture.completedFuture(null);
     }
   }
 

@@ -12,7 +12,14 @@ import io.splitguard.raft.RatisRegistry;
 import io.splitguard.raft.RegistryOptions;
 import io.splitguard.server.detector.HeartbeatChannel;
 import io.splitguard.server.detector.PartitionMonitor;
+import io.splitguard.core.registry.LeadershipView;
+import io.splitguard.server.audit.AuditLog;
+import io.splitguard.server.fencing.FenceStatus;
+import io.splitguard.server.fencing.FencingListener;
+import io.splitguard.server.fencing.LeadershipSource;
+import io.splitguard.server.fencing.SelfFencing;
 import io.splitguard.server.http.HttpApi;
+import java.util.concurrent.CompletableFuture;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
@@ -43,8 +50,12 @@ public final class SplitGuardNode implements AutoCloseable {
   private final Deque<AutoCloseable> resources;
   private final HttpApi api;
   private final RatisRegistry registry;
+  private final SelfFencing fencing;
 
-  private SplitGuardNode(NodeOptions options, Deque<AutoCloseable> resources, HttpApi api, RatisRegistry registry) {
+  private SplitGuardNode(
+      NodeOptions options, Deque<AutoCloseable> resources, HttpApi api, RatisRegistry registry,
+      SelfFencing fencing) {
+    this.fencing = fencing;
     this.options = options;
     this.resources = resources;
     this.api = api;
@@ -95,6 +106,23 @@ public final class SplitGuardNode implements AutoCloseable {
     Gauge.builder("raft_is_leader", registry,
         r -> r.status().role() == ConsensusStatus.Role.LEADER ? 1 : 0).register(metrics);
 
+    AuditLog audit = AuditLog.open(self, options.dataDir().resolve("audit.log"), System::currentTimeMillis);
+    started.push(audit);
+    monitor.auditTo(audit);
+    SelfFencing fencing = SelfFencing.start(self, options.settings().fencing(),
+        options.settings().electionTimeoutMax(), new LeadershipSource() {
+          @Override
+          public LeadershipView leadership() {
+            return registry.leadership();
+          }
+
+          @Override
+          public CompletableFuture<Void> stepDown(long term) {
+            return registry.stepDown(term);
+          }
+        }, monitor::hasQuorum, audit, metrics);
+    started.push(fencing);
+
     ScheduledExecutorService ticker = Executors.newSingleThreadScheduledExecutor(r -> {
       Thread t = new Thread(r, "partition-monitor-" + self);
       t.setDaemon(true);
@@ -115,11 +143,11 @@ public final class SplitGuardNode implements AutoCloseable {
           self, options.faults());
     }
     HttpApi api = HttpApi.start(member.api().host(), member.api().port(), self,
-        options.cluster().spec(), options.settings(), registry, monitor, metrics, options.faults());
+        options.cluster().spec(), options.settings(), registry, monitor, fencing, metrics, options.faults());
     started.push(api);
     LOG.info("event=node_started node={} api=http://{} raft={} dataDir={}",
         self, member.api(), member.raft(), options.dataDir());
-    return new SplitGuardNode(options, started, api, registry);
+    return new SplitGuardNode(options, started, api, registry, fencing);
   }
 
   private static AutoCloseable lockDataDir(Path dataDir) throws IOException {
@@ -150,6 +178,19 @@ public final class SplitGuardNode implements AutoCloseable {
   /** This node's consensus status. */
   public ConsensusStatus consensusStatus() {
     return registry.status();
+  }
+
+  /**
+   * Registers an in-process fencing actuator: told when this node fences itself and when it is
+   * unfenced.
+   */
+  public void addFencingListener(FencingListener listener) {
+    fencing.addListener(listener);
+  }
+
+  /** This node's self-fencing status. */
+  public FenceStatus fenceStatus() {
+    return fencing.status();
   }
 
   /** The options this node was started with. */

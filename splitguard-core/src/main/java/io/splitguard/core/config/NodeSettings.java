@@ -1,6 +1,7 @@
 package io.splitguard.core.config;
 
 import io.splitguard.core.detector.DetectorSettings;
+import io.splitguard.core.fencing.FencingSettings;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -25,6 +26,8 @@ import java.util.Objects;
  * @param maxValueBytes largest value, in UTF-8 bytes (default 1 MiB)
  * @param snapshotThresholdEntries log entries after which a snapshot is taken automatically
  *     (default 10000)
+ * @param fencing self-fencing: lease, clock drift, actuator timeout, pause threshold, fence file
+ *     and command (defaults: {@link FencingSettings#defaults()})
  */
 public record NodeSettings(
     Duration heartbeatInterval,
@@ -36,7 +39,8 @@ public record NodeSettings(
     Duration requestTimeout,
     int maxKeyBytes,
     int maxValueBytes,
-    long snapshotThresholdEntries) {
+    long snapshotThresholdEntries,
+    FencingSettings fencing) {
 
   /** Largest value we allow configuring; the Raft transport's message limit is sized from it. */
   public static final int MAX_VALUE_BYTES_CEILING = 16 * 1024 * 1024;
@@ -52,6 +56,24 @@ public record NodeSettings(
     Objects.requireNonNull(minStdDeviation, "minStdDeviation");
     Objects.requireNonNull(acceptablePause, "acceptablePause");
     Objects.requireNonNull(requestTimeout, "requestTimeout");
+    Objects.requireNonNull(fencing, "fencing");
+  }
+
+  /** Settings with the default fencing. */
+  public NodeSettings(
+      Duration heartbeatInterval, Duration electionTimeoutMin, Duration electionTimeoutMax,
+      double phiThreshold, Duration minStdDeviation, Duration acceptablePause, Duration requestTimeout,
+      int maxKeyBytes, int maxValueBytes, long snapshotThresholdEntries) {
+    this(heartbeatInterval, electionTimeoutMin, electionTimeoutMax, phiThreshold, minStdDeviation,
+        acceptablePause, requestTimeout, maxKeyBytes, maxValueBytes, snapshotThresholdEntries,
+        FencingSettings.defaults());
+  }
+
+  /** A copy with other fencing settings. */
+  public NodeSettings withFencing(FencingSettings newFencing) {
+    return new NodeSettings(heartbeatInterval, electionTimeoutMin, electionTimeoutMax, phiThreshold,
+        minStdDeviation, acceptablePause, requestTimeout, maxKeyBytes, maxValueBytes,
+        snapshotThresholdEntries, newFencing);
   }
 
   /** Defaults for a LAN. */
@@ -66,7 +88,8 @@ public record NodeSettings(
         Duration.ofSeconds(5),
         512,
         1024 * 1024,
-        10_000);
+        10_000,
+        FencingSettings.defaults());
   }
 
   /** The longest lock lease the API grants, whatever the election timeouts: one hour. */
@@ -138,6 +161,7 @@ public record NodeSettings(
   }
 
   private void crossChecks(List<String> problems) {
+    fencing.check(electionTimeoutMin, problems);
     if (electionTimeoutMax.compareTo(electionTimeoutMin) <= 0) {
       problems.add("electionTimeoutMax (" + ms(electionTimeoutMax) + ") must be greater than "
           + "electionTimeoutMin (" + ms(electionTimeoutMin) + "): the random spread between them "

@@ -8,6 +8,10 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import io.splitguard.core.fencing.FencingSettings;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -23,6 +27,13 @@ import java.util.regex.Pattern;
  * electionTimeoutMax: 2s
  * requestTimeout: 5s
  * maxValueBytes: 1048576
+ * fencing:
+ *   lease: 650ms
+ *   maxClockDrift: 50ms
+ *   actuatorTimeout: 250ms
+ *   pauseThreshold: 300ms
+ *   file: /run/myservice/primary
+ *   command: [/usr/local/bin/demote-db, --now]
  * </pre>
  *
  * <p>The result is validated ({@link NodeSettings#validate()}): an unsafe combination is refused
@@ -35,7 +46,10 @@ public final class SettingsFile {
   private static final Set<String> KNOWN = Set.of(
       "heartbeatInterval", "electionTimeoutMin", "electionTimeoutMax", "phiThreshold",
       "minStdDeviation", "acceptablePause", "requestTimeout", "maxKeyBytes", "maxValueBytes",
-      "snapshotThresholdEntries");
+      "snapshotThresholdEntries", "fencing");
+
+  private static final Set<String> KNOWN_FENCING = Set.of(
+      "lease", "maxClockDrift", "actuatorTimeout", "pauseThreshold", "file", "command");
 
   private SettingsFile() {}
 
@@ -76,7 +90,8 @@ public final class SettingsFile {
         duration(source, root, "requestTimeout", d.requestTimeout()),
         (int) integer(source, root, "maxKeyBytes", d.maxKeyBytes()),
         (int) integer(source, root, "maxValueBytes", d.maxValueBytes()),
-        integer(source, root, "snapshotThresholdEntries", d.snapshotThresholdEntries()));
+        integer(source, root, "snapshotThresholdEntries", d.snapshotThresholdEntries()),
+        fencing(source, root.get("fencing"), d.fencing()));
     return s.validate();
   }
 
@@ -101,7 +116,52 @@ public final class SettingsFile {
     }
   }
 
+  private static FencingSettings fencing(String source, JsonNode node, FencingSettings d) {
+    if (node == null || node.isNull()) {
+      return d;
+    }
+    if (!node.isObject()) {
+      throw new ConfigFileException(source + ": fencing must be a mapping of " + KNOWN_FENCING);
+    }
+    ClusterFile.rejectUnknown(source, "fencing.", node, KNOWN_FENCING);
+    Optional<Path> file = d.file();
+    JsonNode f = node.get("file");
+    if (f != null && !f.isNull()) {
+      if (!f.isTextual() || f.asText().isBlank()) {
+        throw new ConfigFileException(source + ": fencing.file must be a path");
+      }
+      file = Optional.of(Path.of(f.asText()));
+    }
+    List<String> command = d.command();
+    JsonNode c = node.get("command");
+    if (c != null && !c.isNull()) {
+      if (!c.isArray() || c.isEmpty()) {
+        throw new ConfigFileException(source + ": fencing.command must be a non-empty list: "
+            + "the program, then its arguments (no shell)");
+      }
+      List<String> words = new ArrayList<>();
+      for (int i = 0; i < c.size(); i++) {
+        if (!c.get(i).isValueNode() || c.get(i).asText().isBlank()) {
+          throw new ConfigFileException(source + ": fencing.command[" + i + "] must be a non-empty string");
+        }
+        words.add(c.get(i).asText());
+      }
+      command = words;
+    }
+    return new FencingSettings(
+        duration(source, node, "lease", d.lease(), "fencing."),
+        duration(source, node, "maxClockDrift", d.maxClockDrift(), "fencing."),
+        duration(source, node, "actuatorTimeout", d.actuatorTimeout(), "fencing."),
+        duration(source, node, "pauseThreshold", d.pauseThreshold(), "fencing."),
+        file, command);
+  }
+
   private static Duration duration(String source, JsonNode root, String field, Duration fallback) {
+    return duration(source, root, field, fallback, "");
+  }
+
+  private static Duration duration(
+      String source, JsonNode root, String field, Duration fallback, String prefix) {
     JsonNode n = root.get(field);
     if (n == null || n.isNull()) {
       return fallback;
@@ -109,7 +169,7 @@ public final class SettingsFile {
     try {
       return parseDuration(n.asText());
     } catch (IllegalArgumentException e) {
-      throw new ConfigFileException(source + ": " + field + ": " + e.getMessage());
+      throw new ConfigFileException(source + ": " + prefix + field + ": " + e.getMessage());
     }
   }
 

@@ -10,7 +10,9 @@ import io.splitguard.core.detector.PartitionDetector;
 import io.splitguard.core.detector.PartitionStatus;
 import io.splitguard.core.detector.PartitionView;
 import java.time.Duration;
+import io.splitguard.server.audit.AuditLog;
 import java.util.List;
+import java.util.Map;
 import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -32,6 +34,7 @@ public final class PartitionMonitor {
   private final LongSupplier nanoClock;
   private final Counter quorumLost;
   private final Timer partitionDuration;
+  private volatile AuditLog audit;
   private PartitionStatus lastStatus;
   private long lastChangeNanos;
 
@@ -67,6 +70,11 @@ public final class PartitionMonitor {
           .tag("peer", peer.value())
           .description("Phi-accrual suspicion level of each peer (capped at 1000)").register(metrics);
     }
+  }
+
+  /** From now on, also records every status change in {@code auditLog}. */
+  public void auditTo(AuditLog auditLog) {
+    this.audit = auditLog;
   }
 
   /** Records a heartbeat from {@code peer}. */
@@ -111,6 +119,11 @@ public final class PartitionMonitor {
         .filter(p -> !p.reachable()).map(p -> p.id().value()).toList();
     LOG.info("event=partition_status_changed node={} from={} to={} quorum={} unreachable={} after_ms={}",
         self, previous, view.status(), view.quorum(), unreachable, (now - since) / 1_000_000);
+    AuditLog a = audit;
+    if (a != null) {
+      a.record("partition_status_changed", Map.of("from", previous.name(), "to", view.status().name(),
+          "quorum", view.quorum(), "unreachable", unreachable, "afterMs", (now - since) / 1_000_000));
+    }
   }
 
   private double phiOf(NodeId peer) {

@@ -30,7 +30,10 @@ import io.splitguard.core.registry.NoLeaderException;
 import io.splitguard.core.registry.OutcomeUnknownException;
 import io.splitguard.core.registry.Registry;
 import io.splitguard.server.TestFaults;
+import io.splitguard.core.fencing.FenceReason;
 import io.splitguard.server.detector.PartitionMonitor;
+import io.splitguard.server.fencing.FenceStatus;
+import io.splitguard.server.fencing.WriteGate;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.Optional;
@@ -69,6 +72,7 @@ public final class HttpApi implements AutoCloseable {
   private final NodeSettings settings;
   private final Registry registry;
   private final PartitionMonitor monitor;
+  private final WriteGate gate;
   private final PrometheusMeterRegistry metrics;
   private final ObjectMapper json;
   private final Javalin app;
@@ -77,8 +81,9 @@ public final class HttpApi implements AutoCloseable {
 
   private HttpApi(
       NodeId self, ClusterSpec cluster, NodeSettings settings, Registry registry,
-      PartitionMonitor monitor, PrometheusMeterRegistry metrics, TestFaults faults) {
+      PartitionMonitor monitor, WriteGate gate, PrometheusMeterRegistry metrics, TestFaults faults) {
     this.self = self;
+    this.gate = gate;
     this.faults = faults;
     this.cluster = cluster;
     this.settings = settings;
@@ -119,14 +124,19 @@ public final class HttpApi implements AutoCloseable {
   public static HttpApi start(
       String host, int port, NodeId self, ClusterSpec cluster, NodeSettings settings,
       Registry registry, PartitionMonitor monitor, PrometheusMeterRegistry metrics) {
-    return start(host, port, self, cluster, settings, registry, monitor, metrics, TestFaults.NONE);
+    return start(host, port, self, cluster, settings, registry, monitor, WriteGate.OPEN, metrics,
+        TestFaults.NONE);
   }
 
-  /** As {@link #start}, with deliberate faults for testing the test harness. */
+  /**
+   * As {@link #start}, with the node's self-fencing write gate and deliberate faults for testing
+   * the test harness.
+   */
   public static HttpApi start(
       String host, int port, NodeId self, ClusterSpec cluster, NodeSettings settings,
-      Registry registry, PartitionMonitor monitor, PrometheusMeterRegistry metrics, TestFaults faults) {
-    HttpApi api = new HttpApi(self, cluster, settings, registry, monitor, metrics, faults);
+      Registry registry, PartitionMonitor monitor, WriteGate gate, PrometheusMeterRegistry metrics,
+      TestFaults faults) {
+    HttpApi api = new HttpApi(self, cluster, settings, registry, monitor, gate, metrics, faults);
     api.app.start(host, port);
     return api;
   }
@@ -178,7 +188,11 @@ public final class HttpApi implements AutoCloseable {
     body.put("term", consensus.term());
     body.put("partitionStatus", view.status().name());
     body.put("quorum", view.quorum());
-    body.put("fenced", false);
+    FenceStatus fence = gate.status();
+    body.put("fenced", fence.fenced());
+    body.put("fencedReason", fence.reason().map(Enum::name).orElse(null));
+    body.put("fencedForMs", fence.fencedForMs());
+    body.put("primary", fence.primary());
     ArrayNode members = body.putArray("members");
     for (ClusterMember m : cluster.members()) {
       ObjectNode member = members.addObject();
@@ -310,7 +324,8 @@ public final class HttpApi implements AutoCloseable {
       LOG.warn("event=outcome_unknown node={} traceId={} write={} error={}",
           self, ctx.attribute(TRACE_ATTRIBUTE), write, u.getMessage());
     } else if (cause instanceof NoLeaderException n) {
-      problem = monitor.hasQuorum() ? notLeader(n.leaderHint(), n.getMessage()) : partitioned(write ? "write" : "linearizable read");
+      problem = gate.refusal().isPresent() ? fenced(write ? "write" : "linearizable read", gate.refusal().get())
+          : monitor.hasQuorum() ? notLeader(n.leaderHint(), n.getMessage()) : partitioned(write ? "write" : "linearizable read");
     } else {
       problem = internal(ctx, cause);
     }
@@ -675,9 +690,24 @@ public final class HttpApi implements AutoCloseable {
   // ---- the write gate --------------------------------------------------------------------------
 
   private void requireQuorum(String what) {
+    Optional<FenceReason> fenced = gate.refusal();
+    if (fenced.isPresent()) {
+      throw fenced(what, fenced.get());
+    }
     if (!monitor.hasQuorum()) {
       throw partitioned(what);
     }
+  }
+
+  private ProblemException fenced(String what, FenceReason reason) {
+    return new ProblemException(ErrorCode.PARTITIONED,
+        "node " + self + " is fenced (" + reason.name() + ": " + reason.description() + "): " + what
+            + " refused here; retry later or on another node")
+        .with("nodeId", self.value())
+        .with("fenced", true)
+        .with("fencedReason", reason.name())
+        .with("partitionStatus", monitor.view().status().name())
+        .header("Retry-After", Long.toString(settings.retryAfterSeconds()));
   }
 
   private ProblemException partitioned(String what) {

@@ -60,4 +60,24 @@ class ConfigFilesTest {
     assertThatThrownBy(() -> SettingsFile.parse("s", "electionTimeoutMin: 3s"))
         .isInstanceOf(InvalidConfigException.class).hasMessageContaining("electionTimeoutMax (2000 ms) must be greater than electionTimeoutMin (3000 ms)");
   }
+
+  @Test
+  void fencingSettingsParseAndTheFenceBeforeElectRuleIsEnforced() {
+    NodeSettings s = SettingsFile.parse("s", "fencing:\n  lease: 700ms\n  actuatorTimeout: 200ms\n"
+        + "  file: /run/x/primary\n  command: [/usr/bin/demote, --now]\n");
+    assertThat(s.fencing().lease()).isEqualTo(Duration.ofMillis(700));
+    assertThat(s.fencing().actuatorTimeout()).isEqualTo(Duration.ofMillis(200));
+    assertThat(s.fencing().file()).contains(java.nio.file.Path.of("/run/x/primary"));
+    assertThat(s.fencing().command()).containsExactly("/usr/bin/demote", "--now");
+    assertThatThrownBy(() -> SettingsFile.parse("s", "fencing:\n  actuatorTimeout: 2s\n"))
+        .isInstanceOf(InvalidConfigException.class)
+        .hasMessageContaining("fence before elect does not hold")
+        .hasMessageContaining("fencing.actuatorTimeout 2000 ms");
+    assertThatThrownBy(() -> SettingsFile.parse("s", "fencing:\n  leese: 1s\n"))
+        .hasMessageContaining("unknown field 'fencing.leese'");
+    assertThatThrownBy(() -> SettingsFile.parse("s", "fencing:\n  command: /bin/true\n"))
+        .hasMessageContaining("fencing.command must be a non-empty list");
+    assertThatThrownBy(() -> SettingsFile.parse("s", "fencing:\n  lease: soon\n"))
+        .hasMessageContaining("fencing.lease: 'soon' is not a duration");
+  }
 }

@@ -36,6 +36,10 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import io.splitguard.core.fencing.FenceReason;
+import io.splitguard.server.fencing.FenceStatus;
+import io.splitguard.server.fencing.WriteGate;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -191,8 +195,8 @@ class HttpApiTest {
             new ClusterMember(SELF, new HostPort("127.0.0.1", 1), new HostPort("127.0.0.1", 2)),
             new ClusterMember(NodeId.of("n2"), new HostPort("127.0.0.1", 3), new HostPort("127.0.0.1", 4)),
             new ClusterMember(NodeId.of("n3"), new HostPort("127.0.0.1", 5), new HostPort("127.0.0.1", 6)))),
-        NodeSettings.defaults(), registry, monitor, new PrometheusMeterRegistry(PrometheusConfig.DEFAULT),
-        new io.splitguard.server.TestFaults(true));
+        NodeSettings.defaults(), registry, monitor, WriteGate.OPEN,
+        new PrometheusMeterRegistry(PrometheusConfig.DEFAULT), new io.splitguard.server.TestFaults(true));
     partition();
     HttpResponse<String> r = send("GET", "/v1/kv/k", null, null);
     assertThat(r.statusCode()).isEqualTo(200);
@@ -268,5 +272,43 @@ class HttpApiTest {
 
     @Override
     public void close() {}
+  }
+
+  @Test
+  void aFencedNodeRefusesWritesWithPartitionedAndShowsWhyInStatus() throws Exception {
+    AtomicReference<Optional<FenceReason>> fenced = new AtomicReference<>(Optional.empty());
+    WriteGate gate = new WriteGate() {
+      @Override
+      public Optional<FenceReason> refusal() {
+        return fenced.get();
+      }
+
+      @Override
+      public FenceStatus status() {
+        return new FenceStatus(fenced.get(), fenced.get().isPresent() ? 1234 : 0, false);
+      }
+    };
+    api.close();
+    api = HttpApi.start("127.0.0.1", 0, SELF, new ClusterSpec(List.of(
+            new ClusterMember(SELF, new HostPort("127.0.0.1", 1), new HostPort("127.0.0.1", 2)),
+            new ClusterMember(NodeId.of("n2"), new HostPort("127.0.0.1", 3), new HostPort("127.0.0.1", 4)),
+            new ClusterMember(NodeId.of("n3"), new HostPort("127.0.0.1", 5), new HostPort("127.0.0.1", 6)))),
+        NodeSettings.defaults(), registry, monitor, gate,
+        new PrometheusMeterRegistry(PrometheusConfig.DEFAULT), io.splitguard.server.TestFaults.NONE);
+    assertThat(send("PUT", "/v1/kv/k", "{\"value\":\"v\"}", null).statusCode()).isEqualTo(200);
+    fenced.set(Optional.of(FenceReason.LEADER_LEASE_EXPIRED));
+    HttpResponse<String> refused = send("PUT", "/v1/kv/k", "{\"value\":\"w\"}", null);
+    assertThat(refused.statusCode()).isEqualTo(503);
+    JsonNode problem = json(refused);
+    assertThat(problem.get("code").asText()).isEqualTo("PARTITIONED");
+    assertThat(problem.get("fenced").asBoolean()).isTrue();
+    assertThat(problem.get("fencedReason").asText()).isEqualTo("LEADER_LEASE_EXPIRED");
+    assertThat(refused.headers().firstValue("Retry-After")).isPresent();
+    assertThat(send("GET", "/v1/kv/k?consistency=stale", null, null).statusCode()).isEqualTo(200);
+    JsonNode status = json(send("GET", "/v1/status", null, null));
+    assertThat(status.get("fenced").asBoolean()).isTrue();
+    assertThat(status.get("fencedReason").asText()).isEqualTo("LEADER_LEASE_EXPIRED");
+    assertThat(status.get("fencedForMs").asLong()).isEqualTo(1234);
+    assertThat(json(send("GET", "/v1/kv/k?consistency=stale", null, null)).get("value").asText()).isEqualTo("v");
   }
 }
