@@ -138,6 +138,19 @@ class BadInputIT {
   }
 
   @Test
+  void startUpRefusesFencingThatCannotFinishBeforeAnElection() throws Exception {
+    Path unsafe = Files.writeString(dir.resolve("unsafe-fencing.yaml"),
+        "fencing:\n  lease: 700ms\n  actuatorTimeout: 400ms\n");
+    Started s = startNode(List.of("node", "--cluster", cluster.clusterFile().toString(), "--id", "n1",
+        "--data-dir", dir.resolve("unsafe-fencing").toString(), "--config", unsafe.toString()));
+    assertThat(s.exit()).isEqualTo(2);
+    assertThat(s.output()).contains("fence before elect does not hold")
+        .contains("fencing.lease 700 ms").contains("fencing.actuatorTimeout 400 ms")
+        .contains("= 1175 ms").contains("electionTimeoutMin (1000 ms)");
+    assertThat(dir.resolve("unsafe-fencing").resolve("raft")).doesNotExist();
+  }
+
+  @Test
   void aSecondNodeOnTheSameDataDirIsRefused() throws Exception {
     Started s = startNode(List.of("node", "--cluster", cluster.clusterFile().toString(), "--id", "n2",
         "--data-dir", cluster.dataDir(1).toString()));

@@ -322,12 +322,22 @@ public final class RatisRegistry implements Registry {
   public LeadershipView leadership() {
     try {
       DivisionInfo info = server.getDivision(group.getGroupId()).getInfo();
-      if (!info.isAlive() || !info.isLeader()) {
-        return LeadershipView.notLeader(info.getCurrentTerm());
+      if (!info.isAlive()) {
+        return LeadershipView.leaderless(info.getCurrentTerm());
       }
       RoleInfoProto role = info.getRoleInfoProto();
-      if (!role.hasLeaderInfo()) {
-        return LeadershipView.notLeader(info.getCurrentTerm());
+      if (!info.isLeader() || !role.hasLeaderInfo()) {
+        // Ratis starts a follower's "last heard from the leader" clock when the node becomes
+        // follower, and a leader that steps down may still name itself: neither is contact with
+        // a leader. Only a message received after becoming follower, from another node, is.
+        RaftPeerId leaderId = info.getLeaderId();
+        if (info.isFollower() && leaderId != null && !leaderId.equals(selfPeer) && role.hasFollowerInfo()) {
+          long age = role.getFollowerInfo().getLeaderInfo().getLastRpcElapsedTimeMs();
+          if (age < role.getRoleElapsedTimeMs()) {
+            return LeadershipView.follower(info.getCurrentTerm(), age);
+          }
+        }
+        return LeadershipView.leaderless(info.getCurrentTerm());
       }
       List<Long> ages = new ArrayList<>();
       for (ServerRpcProto follower : role.getLeaderInfo().getFollowerInfoList()) {
@@ -338,9 +348,9 @@ public final class RatisRegistry implements Registry {
       int othersNeeded = voters / 2; // a majority is voters / 2 + 1, this node included
       long age = othersNeeded == 0 ? 0
           : ages.size() >= othersNeeded ? ages.get(othersNeeded - 1) : Long.MAX_VALUE;
-      return new LeadershipView(true, info.getCurrentTerm(), info.isLeaderReady(), age);
+      return new LeadershipView(true, info.getCurrentTerm(), info.isLeaderReady(), age, 0);
     } catch (IOException | RuntimeException e) {
-      return LeadershipView.notLeader(0);
+      return LeadershipView.leaderless(0);
     }
   }
 

@@ -12,6 +12,7 @@ import io.splitguard.raft.RatisRegistry;
 import io.splitguard.raft.RegistryOptions;
 import io.splitguard.server.detector.HeartbeatChannel;
 import io.splitguard.server.detector.PartitionMonitor;
+import io.splitguard.core.fencing.FencingSettings;
 import io.splitguard.core.registry.LeadershipView;
 import io.splitguard.server.audit.AuditLog;
 import io.splitguard.server.fencing.FenceStatus;
@@ -109,8 +110,13 @@ public final class SplitGuardNode implements AutoCloseable {
     AuditLog audit = AuditLog.open(self, options.dataDir().resolve("audit.log"), System::currentTimeMillis);
     started.push(audit);
     monitor.auditTo(audit);
-    SelfFencing fencing = SelfFencing.start(self, options.settings().fencing(),
-        options.settings().electionTimeoutMax(), new LeadershipSource() {
+    // A relative fence file lives in the data directory, so one config file serves every node.
+    FencingSettings fencingSettings = options.settings().fencing();
+    if (fencingSettings.file().isPresent() && !fencingSettings.file().get().isAbsolute()) {
+      fencingSettings = fencingSettings.withFile(options.dataDir().resolve(fencingSettings.file().get()));
+    }
+    SelfFencing fencing = SelfFencing.start(self, fencingSettings,
+        options.settings().electionTimeoutMin(), options.settings().electionTimeoutMax(), new LeadershipSource() {
           @Override
           public LeadershipView leadership() {
             return registry.leadership();

@@ -10,6 +10,8 @@ package io.splitguard.core.fencing;
  *     majority has accepted it as leader)
  * @param majorityContactAgeNanos as leader, how long ago a majority (counting itself) last
  *     answered its appends; ignored when not leader
+ * @param leaderContactAgeNanos as follower, how long ago it last heard from a leader ({@code
+ *     Long.MAX_VALUE} if it knows none); ignored when leader
  * @param detectorQuorum whether the failure detector reaches a majority of voting members
  * @param pauseNanos the longest scheduling gap the pause watchdog measured since the previous
  *     look (0 if none)
@@ -20,5 +22,6 @@ public record FencingObservation(
     long term,
     boolean leaderReady,
     long majorityContactAgeNanos,
+    long leaderContactAgeNanos,
     boolean detectorQuorum,
     long pauseNanos) {}

@@ -9,22 +9,29 @@ import java.util.Optional;
  * The self-fencing rules of one node, as a pure state machine: feed it an observation at every
  * look, carry out the actions it returns, in order.
  *
- * <p>Rules, in priority order, decide whether the node is fenced at a look:
+ * <p>A node is <em>armed</em> once it has seen a majority (or held the fence file): before that it
+ * has nothing to give up, and is never "fenced", although its write gate is closed all the same
+ * for lack of quorum. An armed node fences itself when, in priority order:
  *
  * <ol>
- *   <li>a pause longer than the threshold fences it, and it stays fenced for a quarantine after
- *       the pause ({@link FenceReason#PROCESS_PAUSE});
- *   <li>a leader whose majority contact is older than the lease is fenced ({@link
- *       FenceReason#LEADER_LEASE_EXPIRED});
- *   <li>a node whose failure detector lost the majority it once had is fenced ({@link
- *       FenceReason#QUORUM_LOST}). A node that has never seen a majority since it started is not
- *       "fenced" (it has nothing to give up) but its write gate is closed all the same.
+ *   <li>it was paused for longer than the threshold ({@link FenceReason#PROCESS_PAUSE}); it then
+ *       stays fenced for a quarantine after the pause, whatever it sees;
+ *   <li>it leads, its leadership was confirmed (a commit in its term), and its majority contact
+ *       is older than the lease ({@link FenceReason#LEADER_LEASE_EXPIRED}). Before confirmation
+ *       Ratis reports made-up contact times, and the leader holds nothing yet;
+ *   <li>its failure detector lost the majority ({@link FenceReason#QUORUM_LOST}).
  * </ol>
+ *
+ * <p>Fencing is sticky: a fenced node is unfenced only on fresh evidence that it is part of a
+ * majority again, from both layers: the failure detector reaches a majority, <em>and</em> Raft
+ * agrees (it leads with a confirmed, in-lease majority, or it follows a leader it heard from
+ * within the minimum election timeout). Merely ceasing to lead is not such evidence: the stepped
+ * down leader still cannot reach anybody.
  *
  * <p>On entering the fenced state the policy first removes the fence file, then steps down, then
  * fences (command, listeners): the cheapest and most important actuator first. The fence file
- * exists only while the node leads, Raft says its leadership is confirmed by a commit in its term,
- * the majority answered within the lease, the detector sees a majority, and it is not fenced.
+ * exists only while the node leads, Raft confirmed its leadership, the majority answered within
+ * the lease, the detector sees a majority, and it is not fenced.
  *
  * <p>Not thread-safe: one fencing loop drives it.
  */
@@ -32,22 +39,26 @@ public final class FencingPolicy {
   private final long leaseNanos;
   private final long pauseThresholdNanos;
   private final long quarantineNanos;
+  private final long electionTimeoutMinNanos;
 
   private FenceReason fenced;
   private long fencedSinceNanos;
   private boolean quarantined;
   private long quarantineUntilNanos;
-  private boolean hadQuorum;
+  private boolean armed;
   private long primaryTerm = -1;
 
   /**
    * @param settings lease and pause threshold
+   * @param electionTimeoutMin how recently a follower must have heard from its leader to count as
+   *     part of a majority again
    * @param electionTimeoutMax sizes the quarantine after a pause
    */
-  public FencingPolicy(FencingSettings settings, Duration electionTimeoutMax) {
+  public FencingPolicy(FencingSettings settings, Duration electionTimeoutMin, Duration electionTimeoutMax) {
     this.leaseNanos = settings.lease().toNanos();
     this.pauseThresholdNanos = settings.pauseThreshold().toNanos();
     this.quarantineNanos = settings.quarantine(electionTimeoutMax).toNanos();
+    this.electionTimeoutMinNanos = electionTimeoutMin.toNanos();
   }
 
   /** Decides what to do about one observation. */
@@ -55,16 +66,15 @@ public final class FencingPolicy {
     List<FencingAction> actions = new ArrayList<>();
     if (o.pauseNanos() > pauseThresholdNanos) {
       actions.add(new FencingAction.PauseDetected(o.pauseNanos()));
-      quarantined = true;
-      quarantineUntilNanos = o.nowNanos() + quarantineNanos;
+      if (armed) {
+        quarantined = true;
+        quarantineUntilNanos = o.nowNanos() + quarantineNanos;
+      }
     }
     if (primaryTerm >= 0 && o.term() > primaryTerm) {
       actions.add(new FencingAction.SplitBrainSuspected(primaryTerm, o.term()));
     }
-    Optional<FenceReason> cause = cause(o);
-    if (o.detectorQuorum() && cause.isEmpty()) {
-      hadQuorum = true;
-    }
+    Optional<FenceReason> cause = armed ? cause(o) : Optional.empty();
 
     if (cause.isPresent() && fenced == null) {
       fenced = cause.get();
@@ -77,15 +87,19 @@ public final class FencingPolicy {
     } else if (cause.isPresent() && cause.get() != fenced) {
       actions.add(new FencingAction.ReasonChanged(fenced, cause.get()));
       fenced = cause.get();
-    } else if (cause.isEmpty() && fenced != null) {
+    } else if (cause.isEmpty() && fenced != null && inMajority(o)) {
       actions.add(new FencingAction.Unfence(fenced, o.nowNanos() - fencedSinceNanos));
       fenced = null;
+    }
+    if (fenced == null && inMajority(o)) {
+      armed = true;
     }
 
     boolean mayLead = fenced == null && o.leader() && o.leaderReady() && o.detectorQuorum()
         && o.majorityContactAgeNanos() <= leaseNanos;
     if (mayLead && primaryTerm != o.term()) {
       primaryTerm = o.term();
+      armed = true;
       actions.add(new FencingAction.CreateFenceFile(o.term()));
     } else if (!mayLead) {
       dropPrimary(actions, fenced != null ? "fenced: " + fenced.name() : o.leader() ? "leadership not confirmed" : "not leader");
@@ -93,15 +107,25 @@ public final class FencingPolicy {
     return actions;
   }
 
+  /** Fresh evidence, from both the detector and Raft, that this node is part of a majority. */
+  private boolean inMajority(FencingObservation o) {
+    if (!o.detectorQuorum()) {
+      return false;
+    }
+    return o.leader()
+        ? o.leaderReady() && o.majorityContactAgeNanos() <= leaseNanos
+        : o.leaderContactAgeNanos() < electionTimeoutMinNanos;
+  }
+
   private Optional<FenceReason> cause(FencingObservation o) {
     if (quarantined && o.nowNanos() - quarantineUntilNanos < 0) {
       return Optional.of(FenceReason.PROCESS_PAUSE);
     }
     quarantined = false;
-    if (o.leader() && o.majorityContactAgeNanos() > leaseNanos) {
+    if (o.leader() && o.leaderReady() && o.majorityContactAgeNanos() > leaseNanos) {
       return Optional.of(FenceReason.LEADER_LEASE_EXPIRED);
     }
-    if (!o.detectorQuorum() && hadQuorum) {
+    if (!o.detectorQuorum()) {
       return Optional.of(FenceReason.QUORUM_LOST);
     }
     return Optional.empty();
@@ -132,6 +156,11 @@ public final class FencingPolicy {
   /** Since when (monotonic nanoseconds) the node is fenced; meaningful only while fenced. */
   public long fencedSinceNanos() {
     return fencedSinceNanos;
+  }
+
+  /** Whether the node has been part of a majority since it started (so it has something to lose). */
+  public boolean armed() {
+    return armed;
   }
 
   /** The term for which this node holds the fence file, or -1. */

@@ -11,14 +11,15 @@ import java.util.Optional;
  * before the rest of the cluster can elect a new leader (see {@code docs/fencing.md}).
  *
  * @param lease how long a leader may go without answers from a majority to its Raft appends
- *     before it fences itself (default 650 ms). Must exceed Raft's heartbeat interval (half the
+ *     before it fences itself (default 750 ms). Must exceed Raft's heartbeat interval (half the
  *     minimum election timeout) with room to spare, or a healthy idle leader fences itself.
  * @param maxClockDrift how far two nodes' measurements of the same interval may disagree, plus
  *     one append round trip (default 50 ms)
- * @param actuatorTimeout how long the fence command may run before it is killed (default 250 ms)
+ * @param actuatorTimeout how long the fence command may run before it is killed (default 150 ms)
  * @param pauseThreshold a scheduling gap longer than this counts as a process pause, after which
  *     the node fences itself and stays fenced for a quarantine (default 300 ms)
- * @param file the fence file: present only while this node leads with a quorum (default none)
+ * @param file the fence file: present only while this node leads with a quorum; a relative path
+ *     is resolved against the node's data directory (default none)
  * @param command the fence command, program and arguments, run when this node fences itself
  *     (default none)
  */
@@ -51,7 +52,7 @@ public record FencingSettings(
 
   /** Defaults for a LAN with the default election timeouts; no fence file, no fence command. */
   public static FencingSettings defaults() {
-    return new FencingSettings(Duration.ofMillis(650), Duration.ofMillis(50), Duration.ofMillis(250),
+    return new FencingSettings(Duration.ofMillis(750), Duration.ofMillis(50), Duration.ofMillis(150),
         Duration.ofMillis(300), Optional.empty(), List.of());
   }
 

@@ -14,15 +14,20 @@ package io.splitguard.core.fencing;
  */
 public final class PauseWatchdog {
   private final long tickNanos;
+  private final long thresholdNanos;
   private volatile long lastTickNanos;
+  private volatile boolean paused;
+  private volatile long lastPauseEndNanos;
   private long largestGapSinceDrain;
 
   /**
    * @param tickNanos how often the watchdog thread wakes up
+   * @param thresholdNanos a gap longer than this is a pause
    * @param startNanos monotonic time at start
    */
-  public PauseWatchdog(long tickNanos, long startNanos) {
+  public PauseWatchdog(long tickNanos, long thresholdNanos, long startNanos) {
     this.tickNanos = tickNanos;
+    this.thresholdNanos = thresholdNanos;
     this.lastTickNanos = startNanos;
   }
 
@@ -34,6 +39,10 @@ public final class PauseWatchdog {
   public synchronized long onTick(long nowNanos) {
     long gap = Math.max(0, nowNanos - lastTickNanos - tickNanos);
     lastTickNanos = nowNanos;
+    if (gap > thresholdNanos) {
+      lastPauseEndNanos = nowNanos;
+      paused = true;
+    }
     largestGapSinceDrain = Math.max(largestGapSinceDrain, gap);
     return gap;
   }
@@ -43,6 +52,18 @@ public final class PauseWatchdog {
     long g = largestGapSinceDrain;
     largestGapSinceDrain = 0;
     return g;
+  }
+
+  /**
+   * Whether, at {@code nowNanos}, the process is in a pause longer than the threshold or came back
+   * from one less than {@code quarantineNanos} ago. This is what the write gate asks: it does not
+   * depend on any other thread having run since the resume.
+   */
+  public boolean pausedOrQuarantined(long nowNanos, long quarantineNanos) {
+    if (overdueNanos(nowNanos) > thresholdNanos) {
+      return true;
+    }
+    return paused && nowNanos - lastPauseEndNanos < quarantineNanos;
   }
 
   /** How far past its next expected wake-up the watchdog is at {@code nowNanos} (0 if not late). */

@@ -22,7 +22,7 @@ class FencingPolicyPropertiesTest {
 
   /** One look, relative to the previous one. */
   record Look(long advanceMs, boolean leader, int termBump, boolean ready, long contactAgeMs,
-      boolean quorum, long pauseMs) {}
+      long leaderContactAgeMs, boolean quorum, long pauseMs) {}
 
   private static final Gen<Look> LOOKS = integers().between(0, Integer.MAX_VALUE)
       .zip(integers().between(0, Integer.MAX_VALUE), (a, b) -> new Look(
@@ -31,6 +31,7 @@ class FencingPolicyPropertiesTest {
           (a / 1200) % 10 == 0 ? 1 : 0,
           (a / 12_000) % 5 != 0,
           (b % 1000),
+          (a / 60_000) % 4 == 0 ? Long.MAX_VALUE / MS : (a / 240_000) % 1500,
           (b / 1000) % 6 != 0,
           (b / 6000) % 15 == 0 ? (b / 90_000) % 3000 : 0));
 
@@ -38,27 +39,29 @@ class FencingPolicyPropertiesTest {
 
   /** Replays a scenario, checking an invariant after each look. */
   interface Invariant {
-    void check(FencingObservation o, List<FencingAction> actions, FencingPolicy policy, boolean primaryBefore);
+    void check(FencingObservation o, List<FencingAction> actions, FencingPolicy policy, boolean primaryBefore,
+        boolean armedBefore);
   }
 
   private static void replay(List<Look> looks, Invariant invariant) {
-    FencingPolicy policy = new FencingPolicy(SETTINGS, Duration.ofMillis(2000));
+    FencingPolicy policy = new FencingPolicy(SETTINGS, Duration.ofMillis(1000), Duration.ofMillis(2000));
     long now = 0;
     long term = 1;
     for (Look l : looks) {
       now += l.advanceMs() * MS;
       term += l.termBump();
       FencingObservation o = new FencingObservation(now, l.leader(), term, l.ready(),
-          l.contactAgeMs() * MS, l.quorum(), l.pauseMs() * MS);
+          l.contactAgeMs() * MS, l.leaderContactAgeMs() * MS, l.quorum(), l.pauseMs() * MS);
       boolean primaryBefore = policy.primaryTerm() >= 0;
+      boolean armedBefore = policy.armed();
       List<FencingAction> actions = policy.observe(o);
-      invariant.check(o, actions, policy, primaryBefore);
+      invariant.check(o, actions, policy, primaryBefore, armedBefore);
     }
   }
 
   @Test
   void theFenceFileIsHeldOnlyByAConfirmedUnfencedLeaderWithinItsLeaseAndQuorum() {
-    qt().withExamples(500).forAll(SCENARIOS).checkAssert(looks -> replay(looks, (o, actions, p, before) -> {
+    qt().withExamples(500).forAll(SCENARIOS).checkAssert(looks -> replay(looks, (o, actions, p, before, armedBefore) -> {
       if (p.primaryTerm() >= 0) {
         assertThat(o.leader() && o.leaderReady() && o.detectorQuorum()).isTrue();
         assertThat(o.majorityContactAgeNanos()).isLessThanOrEqualTo(LEASE);
@@ -69,20 +72,38 @@ class FencingPolicyPropertiesTest {
   }
 
   @Test
-  void aLeaderPastItsLeaseIsFencedAtThatVeryLook() {
-    qt().withExamples(500).forAll(SCENARIOS).checkAssert(looks -> replay(looks, (o, actions, p, before) -> {
-      if (o.leader() && o.majorityContactAgeNanos() > LEASE) {
+  void anArmedConfirmedLeaderPastItsLeaseOrAnArmedPausedNodeIsFencedAtThatVeryLook() {
+    qt().withExamples(500).forAll(SCENARIOS).checkAssert(looks -> replay(looks, (o, actions, p, before, armedBefore) -> {
+      if (armedBefore && o.leader() && o.leaderReady() && o.majorityContactAgeNanos() > LEASE) {
         assertThat(p.fenced()).isPresent();
       }
-      if (o.pauseNanos() > SETTINGS.pauseThreshold().toNanos()) {
+      if (armedBefore && o.pauseNanos() > SETTINGS.pauseThreshold().toNanos()) {
         assertThat(p.fenced()).contains(FenceReason.PROCESS_PAUSE);
+      }
+      if (armedBefore && !o.detectorQuorum()) {
+        assertThat(p.fenced()).isPresent();
+      }
+    }));
+  }
+
+  @Test
+  void aFencedNodeIsUnfencedOnlyOnFreshEvidenceFromBothLayers() {
+    qt().withExamples(500).forAll(SCENARIOS).checkAssert(looks -> replay(looks, (o, actions, p, before, armedBefore) -> {
+      if (actions.stream().anyMatch(a -> a instanceof FencingAction.Unfence)) {
+        assertThat(o.detectorQuorum()).isTrue();
+        if (o.leader()) {
+          assertThat(o.leaderReady()).isTrue();
+          assertThat(o.majorityContactAgeNanos()).isLessThanOrEqualTo(LEASE);
+        } else {
+          assertThat(o.leaderContactAgeNanos()).isLessThan(1000 * MS);
+        }
       }
     }));
   }
 
   @Test
   void theFileIsRemovedBeforeAnythingElseWhenFencing() {
-    qt().withExamples(500).forAll(SCENARIOS).checkAssert(looks -> replay(looks, (o, actions, p, before) -> {
+    qt().withExamples(500).forAll(SCENARIOS).checkAssert(looks -> replay(looks, (o, actions, p, before, armedBefore) -> {
       int fence = indexOf(actions, FencingAction.Fence.class);
       int remove = indexOf(actions, FencingAction.RemoveFenceFile.class);
       int stepDown = indexOf(actions, FencingAction.StepDown.class);

@@ -10,14 +10,18 @@ import org.junit.jupiter.api.Test;
 class FencingPolicyTest {
   private static final long MS = 1_000_000;
   private final FencingSettings settings = FencingSettings.defaults();
-  private final FencingPolicy policy = new FencingPolicy(settings, Duration.ofMillis(2000));
+  private final FencingPolicy policy = new FencingPolicy(settings, Duration.ofMillis(1000), Duration.ofMillis(2000));
 
   private static FencingObservation leader(long nowMs, long term, long contactAgeMs, boolean quorum) {
-    return new FencingObservation(nowMs * MS, true, term, true, contactAgeMs * MS, quorum, 0);
+    return new FencingObservation(nowMs * MS, true, term, true, contactAgeMs * MS, 0, quorum, 0);
   }
 
   private static FencingObservation follower(long nowMs, long term, boolean quorum) {
-    return new FencingObservation(nowMs * MS, false, term, false, 0, quorum, 0);
+    return new FencingObservation(nowMs * MS, false, term, false, 0, 100 * MS, quorum, 0);
+  }
+
+  private static FencingObservation leaderless(long nowMs, long term, boolean quorum) {
+    return new FencingObservation(nowMs * MS, false, term, false, 0, Long.MAX_VALUE, quorum, 0);
   }
 
   @Test
@@ -30,7 +34,7 @@ class FencingPolicyTest {
 
   @Test
   void anUnconfirmedLeaderDoesNotCreateTheFenceFile() {
-    FencingObservation notReady = new FencingObservation(0, true, 3, false, 0, true, 0);
+    FencingObservation notReady = new FencingObservation(0, true, 3, false, 0, 0, true, 0);
     assertThat(policy.observe(notReady)).isEmpty();
     assertThat(policy.primaryTerm()).isEqualTo(-1);
   }
@@ -38,15 +42,15 @@ class FencingPolicyTest {
   @Test
   void aLeaderWhoseMajorityContactOutlivesTheLeaseRemovesTheFileStepsDownAndFences() {
     policy.observe(leader(0, 3, 10, true));
-    assertThat(policy.observe(leader(600, 3, 650, true))).isEmpty(); // exactly the lease: still fine
-    List<FencingAction> actions = policy.observe(leader(625, 3, 651, true));
+    assertThat(policy.observe(leader(700, 3, 750, true))).isEmpty(); // exactly the lease: still fine
+    List<FencingAction> actions = policy.observe(leader(725, 3, 751, true));
     assertThat(actions).hasSize(3);
     assertThat(actions.get(0)).isInstanceOf(FencingAction.RemoveFenceFile.class);
     assertThat(actions.get(1)).isEqualTo(new FencingAction.StepDown(3));
     assertThat(actions.get(2)).isInstanceOfSatisfying(FencingAction.Fence.class, f -> {
       assertThat(f.reason()).isEqualTo(FenceReason.LEADER_LEASE_EXPIRED);
       assertThat(f.wasLeader()).isTrue();
-      assertThat(f.detail()).contains("majority_contact_age_ms=651").contains("lease_ms=650");
+      assertThat(f.detail()).contains("majority_contact_age_ms=751").contains("lease_ms=750");
     });
     assertThat(policy.fenced()).contains(FenceReason.LEADER_LEASE_EXPIRED);
   }
@@ -74,23 +78,23 @@ class FencingPolicyTest {
   @Test
   void aPauseFencesAtOnceAndQuarantinesForElectionTimeoutMaxPlusLease() {
     policy.observe(leader(0, 3, 10, true));
-    FencingObservation resumed = new FencingObservation(5000 * MS, true, 3, true, 10 * MS, true, 4000 * MS);
+    FencingObservation resumed = new FencingObservation(5000 * MS, true, 3, true, 10 * MS, 0, true, 4000 * MS);
     List<FencingAction> actions = policy.observe(resumed);
     assertThat(actions.get(0)).isEqualTo(new FencingAction.PauseDetected(4000 * MS));
     assertThat(actions).contains(new FencingAction.StepDown(3));
     assertThat(actions).anySatisfy(a -> assertThat(a).isInstanceOfSatisfying(FencingAction.Fence.class,
         f -> assertThat(f.reason()).isEqualTo(FenceReason.PROCESS_PAUSE)));
-    // Even with fresh-looking contact and quorum, the quarantine (2000 + 650 ms) holds.
-    assertThat(policy.observe(follower(5000 + 2649, 4, true))).isEmpty();
+    // Even with fresh-looking contact and quorum, the quarantine (2000 + 750 ms) holds.
+    assertThat(policy.observe(follower(5000 + 2749, 4, true))).isEmpty();
     assertThat(policy.fenced()).contains(FenceReason.PROCESS_PAUSE);
-    assertThat(policy.observe(follower(5000 + 2650, 4, true)))
+    assertThat(policy.observe(follower(5000 + 2750, 4, true)))
         .singleElement().isInstanceOf(FencingAction.Unfence.class);
   }
 
   @Test
   void aShortScheduleGapIsNotAPause() {
     policy.observe(leader(0, 3, 10, true));
-    FencingObservation gap = new FencingObservation(400 * MS, true, 3, true, 10 * MS, true, 300 * MS);
+    FencingObservation gap = new FencingObservation(400 * MS, true, 3, true, 10 * MS, 0, true, 300 * MS);
     assertThat(policy.observe(gap)).isEmpty();
   }
 
@@ -105,8 +109,8 @@ class FencingPolicyTest {
   @Test
   void aLeaderThatFencedItselfGetsTheFileBackOnlyWhenItLeadsAgainWithQuorum() {
     policy.observe(leader(0, 3, 10, true));
-    policy.observe(leader(700, 3, 700, true)); // fenced, file removed
-    assertThat(policy.observe(follower(800, 3, true)))
+    policy.observe(leader(800, 3, 800, true)); // fenced, file removed
+    assertThat(policy.observe(follower(900, 3, true)))
         .singleElement().isInstanceOf(FencingAction.Unfence.class);
     assertThat(policy.primaryTerm()).isEqualTo(-1);
     assertThat(policy.observe(leader(3000, 5, 20, true))).containsExactly(new FencingAction.CreateFenceFile(5));
@@ -115,8 +119,39 @@ class FencingPolicyTest {
   @Test
   void aChangeOfReasonWhileFencedRunsNoActuatorAgain() {
     policy.observe(leader(0, 3, 10, true));
-    policy.observe(leader(700, 3, 700, true));
-    assertThat(policy.observe(follower(725, 3, false)))
+    policy.observe(leader(800, 3, 800, true));
+    assertThat(policy.observe(follower(825, 3, false)))
         .containsExactly(new FencingAction.ReasonChanged(FenceReason.LEADER_LEASE_EXPIRED, FenceReason.QUORUM_LOST));
+  }
+
+  @Test
+  void aNewLeaderIsNotFencedForTheMadeUpContactAgesRaftReportsBeforeItsFirstCommit() {
+    policy.observe(follower(0, 2, true));
+    FencingObservation fresh = new FencingObservation(100 * MS, true, 3, false, 2300 * MS, 0, true, 0);
+    assertThat(policy.observe(fresh)).isEmpty();
+    assertThat(policy.fenced()).isEmpty();
+  }
+
+  @Test
+  void aLeaderThatSteppedDownStaysFencedUntilRaftAndTheDetectorBothShowAMajority() {
+    policy.observe(leader(0, 3, 10, true));
+    policy.observe(leader(800, 3, 800, true));
+    // No longer leader, the detector still (wrongly) sees a majority, no leader heard: still fenced.
+    assertThat(policy.observe(leaderless(825, 3, true))).isEmpty();
+    assertThat(policy.fenced()).contains(FenceReason.LEADER_LEASE_EXPIRED);
+    // A leader is heard from, but the detector does not see a majority: still fenced.
+    assertThat(policy.observe(follower(900, 4, false)))
+        .containsExactly(new FencingAction.ReasonChanged(FenceReason.LEADER_LEASE_EXPIRED, FenceReason.QUORUM_LOST));
+    assertThat(policy.observe(follower(1000, 4, true))).singleElement().isInstanceOf(FencingAction.Unfence.class);
+  }
+
+  @Test
+  void aPauseBeforeTheNodeEverSawAMajorityIsRecordedButFencesNothing() {
+    FencingObservation starting = new FencingObservation(500 * MS, false, 0, false, 0, Long.MAX_VALUE, false, 450 * MS);
+    assertThat(policy.observe(starting)).containsExactly(new FencingAction.PauseDetected(450 * MS));
+    assertThat(policy.fenced()).isEmpty();
+    assertThat(policy.armed()).isFalse();
+    policy.observe(follower(600, 1, true));
+    assertThat(policy.armed()).isTrue();
   }
 }

@@ -31,23 +31,23 @@ class FencingSettingsTest {
 
   @Test
   void aBoundAtOrPastTheMinimumElectionTimeoutIsRefusedWithTheNumbers() {
-    assertThat(problems(with(650, 50, 275, 300))).singleElement().asString()
+    assertThat(problems(with(750, 50, 175, 300))).singleElement().asString()
         .contains("fence before elect does not hold")
-        .contains("fencing.lease 650 ms").contains("check interval 25 ms")
-        .contains("fencing.maxClockDrift 50 ms").contains("fencing.actuatorTimeout 275 ms")
+        .contains("fencing.lease 750 ms").contains("check interval 25 ms")
+        .contains("fencing.maxClockDrift 50 ms").contains("fencing.actuatorTimeout 175 ms")
         .contains("= 1000 ms").contains("electionTimeoutMin (1000 ms)");
   }
 
   @Test
   void aLeaseShorterThanRaftsHeartbeatPlusMarginIsRefused() {
-    assertThat(problems(with(550, 50, 250, 300))).singleElement().asString()
+    assertThat(problems(with(550, 50, 150, 300))).singleElement().asString()
         .contains("fencing.lease (550 ms) must be at least 600 ms").contains("heartbeat");
   }
 
   @Test
   void aPauseThresholdLongerThanTheLeaseIsRefused() {
-    assertThat(problems(with(650, 50, 250, 700))).singleElement().asString()
-        .contains("fencing.pauseThreshold (700 ms) must not exceed fencing.lease (650 ms)");
+    assertThat(problems(with(750, 50, 150, 800))).singleElement().asString()
+        .contains("fencing.pauseThreshold (800 ms) must not exceed fencing.lease (750 ms)");
   }
 
   @Test

@@ -48,6 +48,7 @@ public final class SelfFencing implements WriteGate, AutoCloseable {
   private final FencingSettings settings;
   private final FencingPolicy policy;
   private final PauseWatchdog watchdog;
+  private final long quarantineNanos;
   private final LeadershipSource raft;
   private final BooleanSupplier detectorQuorum;
   private final AuditLog audit;
@@ -64,14 +65,19 @@ public final class SelfFencing implements WriteGate, AutoCloseable {
   private final MeterRegistry metrics;
   private volatile FenceStatus status = FenceStatus.NONE;
   private volatile boolean closed;
+  private volatile boolean armed;
+  private boolean pauseReportedEarly;
 
   private SelfFencing(
-      NodeId self, FencingSettings settings, Duration electionTimeoutMax, LeadershipSource raft,
-      BooleanSupplier detectorQuorum, AuditLog audit, MeterRegistry metrics, LongSupplier nanoClock) {
+      NodeId self, FencingSettings settings, Duration electionTimeoutMin, Duration electionTimeoutMax,
+      LeadershipSource raft, BooleanSupplier detectorQuorum, AuditLog audit, MeterRegistry metrics,
+      LongSupplier nanoClock) {
     this.self = self;
     this.settings = settings;
-    this.policy = new FencingPolicy(settings, electionTimeoutMax);
-    this.watchdog = new PauseWatchdog(FencingSettings.PAUSE_TICK.toNanos(), nanoClock.getAsLong());
+    this.policy = new FencingPolicy(settings, electionTimeoutMin, electionTimeoutMax);
+    this.watchdog = new PauseWatchdog(FencingSettings.PAUSE_TICK.toNanos(),
+        settings.pauseThreshold().toNanos(), nanoClock.getAsLong());
+    this.quarantineNanos = settings.quarantine(electionTimeoutMax).toNanos();
     this.raft = raft;
     this.detectorQuorum = detectorQuorum;
     this.audit = audit;
@@ -101,10 +107,11 @@ public final class SelfFencing implements WriteGate, AutoCloseable {
    * this process has not led anything yet.
    */
   public static SelfFencing start(
-      NodeId self, FencingSettings settings, Duration electionTimeoutMax, LeadershipSource raft,
-      BooleanSupplier detectorQuorum, AuditLog audit, MeterRegistry metrics) throws IOException {
-    SelfFencing f = new SelfFencing(self, settings, electionTimeoutMax, raft, detectorQuorum, audit,
-        metrics, System::nanoTime);
+      NodeId self, FencingSettings settings, Duration electionTimeoutMin, Duration electionTimeoutMax,
+      LeadershipSource raft, BooleanSupplier detectorQuorum, AuditLog audit, MeterRegistry metrics)
+      throws IOException {
+    SelfFencing f = new SelfFencing(self, settings, electionTimeoutMin, electionTimeoutMax, raft,
+        detectorQuorum, audit, metrics, System::nanoTime);
     if (f.fenceFile.isPresent() && f.fenceFile.get().remove()) {
       f.audit.record("stale_fence_file_removed", Map.of("file", f.fenceFile.get().path().toString()));
     }
@@ -124,7 +131,7 @@ public final class SelfFencing implements WriteGate, AutoCloseable {
 
   @Override
   public Optional<FenceReason> refusal() {
-    if (watchdog.overdueNanos(nanoClock.getAsLong()) > settings.pauseThreshold().toNanos()) {
+    if (armed && watchdog.pausedOrQuarantined(nanoClock.getAsLong(), quarantineNanos)) {
       return Optional.of(FenceReason.PROCESS_PAUSE);
     }
     return status.reason();
@@ -164,17 +171,42 @@ public final class SelfFencing implements WriteGate, AutoCloseable {
       return;
     }
     LeadershipView leadership = raft.leadership();
+    long now = nanoClock.getAsLong();
     FencingObservation observation = new FencingObservation(
-        nanoClock.getAsLong(), leadership.leader(), leadership.term(), leadership.leaderReady(),
+        now, leadership.leader(), leadership.term(), leadership.leaderReady(),
         leadership.majorityContactAgeMillis() == Long.MAX_VALUE ? Long.MAX_VALUE
             : leadership.majorityContactAgeMillis() * 1_000_000,
-        detectorQuorum.getAsBoolean(), watchdog.drainLargestGap());
+        leadership.leaderContactAgeMillis() == Long.MAX_VALUE ? Long.MAX_VALUE
+            : leadership.leaderContactAgeMillis() * 1_000_000,
+        detectorQuorum.getAsBoolean(), pauseSinceLastLook(now));
     List<FencingAction> actions = policy.observe(observation);
     // The gate closes before any actuator runs.
     status = new FenceStatus(policy.fenced(), 0, policy.primaryTerm() >= 0);
+    armed = policy.armed();
     for (FencingAction action : actions) {
       carryOut(action);
     }
+  }
+
+  /**
+   * The pause to report at this look. After a resume this loop may run before the watchdog
+   * thread: then the watchdog is still overdue, and that already is the pause. When the watchdog
+   * catches up it reports the same gap again, which must not count twice.
+   */
+  private long pauseSinceLastLook(long now) {
+    long threshold = settings.pauseThreshold().toNanos();
+    long overdue = watchdog.overdueNanos(now);
+    long gap = watchdog.drainLargestGap();
+    if (overdue > threshold) {
+      boolean first = !pauseReportedEarly;
+      pauseReportedEarly = true;
+      return first ? overdue : 0;
+    }
+    if (pauseReportedEarly) {
+      pauseReportedEarly = false;
+      return gap > threshold ? 0 : gap;
+    }
+    return gap;
   }
 
   private void carryOut(FencingAction action) {
