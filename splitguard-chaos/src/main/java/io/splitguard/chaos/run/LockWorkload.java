@@ -202,8 +202,10 @@ public final class LockWorkload implements Workload {
     int zombie = random.nextInt(100);
     int zombieNode = random.nextInt(context.nodes());
     int releaseNode = random.nextInt(context.nodes());
-    // Up to a tenth of the lease between attempts on a held lock.
-    long backoff = random.nextLong(options.ttl().toNanos() / 10 + 1);
+    // Up to a fiftieth of the lease (100 ms by default) between attempts on a held lock: long
+    // enough not to flood the log with refused acquires, short enough to grab a lock soon after
+    // it is freed.
+    long backoff = random.nextLong(options.ttl().toNanos() / 50 + 1);
     long overstay = options.ttl().toNanos() + random.nextLong(TimeUnit.SECONDS.toNanos(1) + 1);
     return new Plan(think, lock, acquireNode, writes, writeNodes, ending, zombie, zombieNode, releaseNode, backoff,
         overstay);
