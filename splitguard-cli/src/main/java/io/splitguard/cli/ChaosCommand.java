@@ -29,8 +29,9 @@ import picocli.CommandLine.Option;
 
 /**
  * {@code splitguard chaos}: runs a real cluster under faults, records what clients saw and checks
- * it (linearizability, lost acknowledged writes); {@code splitguard chaos check} checks any history
- * file. Exits non-zero when any run has a violation or a check that could not decide.
+ * it (linearizability and lost acknowledged writes for registers; grant order, guarded reads and
+ * fencing for locks); {@code splitguard chaos check} checks any history file. Exits non-zero when
+ * any run has a violation or a check that could not decide.
  */
 @Command(name = "chaos", mixinStandardHelpOptions = true,
     description = {
@@ -56,8 +57,16 @@ final class ChaosCommand implements Callable<Integer> {
           + "pause, kill, pause-leader, slow-network, mix, none (default ${DEFAULT-VALUE}).")
   String nemesis;
 
-  @Option(names = "--workload", defaultValue = "register", description = "Workload (default ${DEFAULT-VALUE}).")
+  @Option(names = "--workload", defaultValue = "register",
+      description = "register (CP registers: reads, writes, compare-and-set) or locks (alias guarded: "
+          + "locks with leases and writes to guarded resources under their fencing tokens; some holders "
+          + "outlive their lease, so fencing is exercised). Default ${DEFAULT-VALUE}.")
   String workload;
+
+  @Option(names = "--keys", paramLabel = "N",
+      description = "Register keys (register workload, default 5) or locks, each with its guarded resource "
+          + "(locks workload, default 2).")
+  Integer keys;
 
   @Option(names = "--time", defaultValue = "30s", description = "Duration of each run (default ${DEFAULT-VALUE}).")
   String time;
@@ -118,6 +127,9 @@ final class ChaosCommand implements Callable<Integer> {
         ChaosConfig.Builder b = ChaosConfig.builder(nodeCommand)
             .nodes(nodes).mode(launchMode).nemesis(nemesis).workload(workload)
             .duration(duration).seed(runSeed).outputDir(out).clients(clients);
+        if (keys != null) {
+          b.keys(keys);
+        }
         if (settingsYaml != null) {
           b.nodeSettingsYaml(settingsYaml);
         }
@@ -136,14 +148,14 @@ final class ChaosCommand implements Callable<Integer> {
         summaries.add("run " + (i + 1) + " seed " + runSeed + ": ERROR " + e.getMessage());
         continue;
       }
-      CheckReport report = HistoryCheck.check(result.historyFile(), null);
+      CheckReport report = HistoryCheck.check(result.historyFile(), result.guardedFile().orElse(null));
       Map<String, String> verdicts = new LinkedHashMap<>();
       for (Verdict v : report.verdicts()) {
         verdicts.put(v.checker(), v.validity().name());
       }
       String reproduce = "bin/splitguard chaos --nodes " + nodes + " --mode " + launchMode.cliName()
           + " --nemesis " + nemesis + " --workload " + workload + " --time " + time + " --seed " + runSeed
-          + " --runs 1 --clients " + clients + " --out " + out
+          + " --runs 1 --clients " + clients + (keys == null ? "" : " --keys " + keys) + " --out " + out
           + (config == null ? "" : " --config " + config)
           + nodeArgs.stream().map(a -> " --node-arg=" + a).reduce("", String::concat);
       Path html = result.runDir().resolve("report.html");
@@ -172,7 +184,9 @@ final class ChaosCommand implements Callable<Integer> {
     @Option(names = "--history", required = true, paramLabel = "FILE", description = "History file (JSON lines).")
     Path history;
 
-    @Option(names = "--guarded", paramLabel = "FILE", description = "Accepted guarded writes (JSON lines), for the fencing check.")
+    @Option(names = "--guarded", paramLabel = "FILE",
+        description = "Accepted guarded writes (JSON lines, a locks run's guarded.jsonl) for the fencing check. "
+            + "Without it, a history with guarded writes is fencing-checked on its own ok guarded-writes.")
     Path guarded;
 
     @Option(names = "--json", description = "Print the report as JSON.")

@@ -59,6 +59,27 @@ class ChaosIT {
   }
 
   @Test
+  void aShortLocksRunWithPausedNodesFindsNoViolationAndExercisesFencing() throws Exception {
+    // Loopback on purpose: it needs no privileges and never touches network namespaces that a
+    // concurrent netns campaign on the same host may own.
+    Result r = cli("chaos", "--mode", "loopback", "--nodes", "3", "--nemesis", "pause", "--workload", "locks",
+        "--runs", "1", "--time", "20s", "--seed", "20261123", "--out", dir.toString());
+    assertThat(r.out()).contains("1/1 runs passed").containsPattern("locks=VALID").containsPattern("fencing=VALID");
+    assertThat(r.exit()).isZero();
+    Path run;
+    try (Stream<Path> files = Files.list(dir)) {
+      run = files.filter(p -> p.getFileName().toString().startsWith("run-20261123-")).findFirst().orElseThrow();
+    }
+    String history = Files.readString(run.resolve("history.jsonl"));
+    assertThat(history).contains("\"type\":\"ok\",\"f\":\"acquire\"")
+        .contains("\"type\":\"ok\",\"f\":\"release\"")
+        .contains("\"type\":\"ok\",\"f\":\"guarded-read\"")
+        .as("late writes under an old token were refused at the resource").contains("FENCED");
+    assertThat(Files.readAllLines(run.resolve("guarded.jsonl"))).as("accepted guarded writes").isNotEmpty();
+    assertThat(Files.readString(run.resolve("report.html"))).contains("guarded-write").contains("--workload locks");
+  }
+
+  @Test
   void theHarnessCatchesNodesThatServeLinearizableReadsFromLocalState() {
     assumeTrue(NetnsLauncher.isRoot(), "isolating a leader that keeps serving needs network namespaces (root)");
     List<String> args = new ArrayList<>(List.of("chaos", "--mode", "netns", "--nemesis", "isolate-leader",

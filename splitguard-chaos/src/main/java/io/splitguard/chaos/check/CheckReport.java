@@ -57,7 +57,7 @@ public record CheckReport(long operations, int keys, int nemesisEvents, List<Ver
     for (Verdict v : verdicts) {
       sb.append(String.format(Locale.ROOT, "%-16s %-8s %s, %s", v.checker(), v.validity(),
           plural(v.operations(), unit(v.checker())),
-          plural(v.keys(), v.checker().equals(FencingChecker.NAME) ? "resource" : "key")));
+          plural(v.keys(), keyUnit(v.checker()))));
       if (v.violationCount() > 0) {
         sb.append(", ").append(plural(v.violationCount(), "violation"));
         if (v.violations().size() < v.violationCount()) {
@@ -89,7 +89,17 @@ public record CheckReport(long operations, int keys, int nemesisEvents, List<Ver
     return switch (checker) {
       case LostWriteChecker.NAME -> "ok read";
       case FencingChecker.NAME -> "guarded write";
+      case LockChecker.NAME -> "ok read or grant";
       default -> "operation";
+    };
+  }
+
+  /** What a checker's {@code keys} count counts. */
+  private static String keyUnit(String checker) {
+    return switch (checker) {
+      case FencingChecker.NAME -> "resource";
+      case LockChecker.NAME -> "lock or resource";
+      default -> "key";
     };
   }
 

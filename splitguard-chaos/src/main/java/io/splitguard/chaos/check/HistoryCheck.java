@@ -1,5 +1,6 @@
 package io.splitguard.chaos.check;
 
+import io.splitguard.chaos.history.Fn;
 import io.splitguard.chaos.history.GuardedWrite;
 import io.splitguard.chaos.history.History;
 import io.splitguard.chaos.history.HistoryFormatException;
@@ -16,8 +17,20 @@ import java.util.Objects;
  * [--guarded FILE]} calls {@link #check(Path, Path)} and exits non-zero unless {@link
  * CheckReport#passed()} (INVALID and UNKNOWN both fail).
  *
- * <p>Runs {@link LinearizabilityChecker}, {@link LostWriteChecker} and, when guarded writes are
- * given, {@link FencingChecker}.
+ * <p>Which checkers run depends on what the history holds:
+ *
+ * <ul>
+ *   <li>register operations ({@code read}, {@code write}, {@code cas}; the {@code register}
+ *       workload): {@link LinearizabilityChecker} and {@link LostWriteChecker}, on those operations
+ *       only. They also run on a history with no operations at all, so an empty run still says
+ *       what was checked.
+ *   <li>lock and guarded-resource operations (the {@code locks} workload): {@link LockChecker}
+ *       (grant order, reads of guarded resources against acknowledged writes and their tokens) and
+ *       {@link FencingChecker} over the accepted guarded writes: the guarded-writes file when
+ *       given, else the {@code ok} guarded-writes of the history (the same writes with the same
+ *       times; the file exists so that other harnesses can feed the fencing check alone).
+ *   <li>a guarded-writes file with any history: {@link FencingChecker} on it.
+ * </ul>
  */
 public final class HistoryCheck {
   private HistoryCheck() {}
@@ -50,8 +63,8 @@ public final class HistoryCheck {
   /**
    * Checks an in-memory history (e.g. straight from the runner) with {@link CheckOptions#DEFAULTS}.
    *
-   * @param guardedOrNull the accepted guarded writes in acknowledgement order, or null to skip the
-   *     fencing check
+   * @param guardedOrNull the accepted guarded writes in acknowledgement order, or null to take them
+   *     from the history's guarded-writes (no fencing check when it has none)
    */
   public static CheckReport check(History history, List<GuardedWrite> guardedOrNull) {
     return check(history, guardedOrNull, CheckOptions.DEFAULTS);
@@ -60,10 +73,23 @@ public final class HistoryCheck {
   /** Checks an in-memory history with explicit options. */
   public static CheckReport check(History history, List<GuardedWrite> guardedOrNull, CheckOptions options) {
     List<Verdict> verdicts = new ArrayList<>();
-    verdicts.add(new LinearizabilityChecker(options).check(history));
-    verdicts.add(new LostWriteChecker(options).check(history));
-    if (guardedOrNull != null) {
-      verdicts.add(new FencingChecker(options).check(guardedOrNull, history.startTime()));
+    History registers = history.only(Fn::isRegister);
+    boolean locks = history.operations().stream().anyMatch(op -> op.f().isLock() || op.f().isGuarded());
+    if (!registers.operations().isEmpty() || !locks) {
+      // Guarded-writes and lock operations are filtered out: to these checkers a guarded-write
+      // would look like an unconditional write to a key, which it is not.
+      verdicts.add(new LinearizabilityChecker(options).check(registers));
+      verdicts.add(new LostWriteChecker(options).check(registers));
+    }
+    if (locks) {
+      verdicts.add(new LockChecker(options).check(history));
+    }
+    List<GuardedWrite> accepted = guardedOrNull;
+    if (accepted == null && history.operations().stream().anyMatch(op -> op.f() == Fn.GUARDED_WRITE)) {
+      accepted = LockChecker.acceptedWrites(history);
+    }
+    if (accepted != null) {
+      verdicts.add(new FencingChecker(options).check(accepted, history.startTime()));
     }
     int keys = (int) history.operations().stream().map(Operation::key).distinct().count();
     return new CheckReport(history.operations().size(), keys, history.nemesis().size(), verdicts);

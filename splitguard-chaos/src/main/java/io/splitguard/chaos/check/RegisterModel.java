@@ -64,6 +64,7 @@ final class RegisterModel {
         // An ok CAS saw its precondition hold; an indeterminate one may simply not have applied.
         yield op.outcome() == Outcome.OK ? ILLEGAL : state;
       }
+      default -> throw new IllegalArgumentException("not a register operation: " + op);
     };
   }
 

@@ -1,7 +1,6 @@
 package io.splitguard.chaos.check;
 
 import io.splitguard.chaos.history.Operation;
-import io.splitguard.chaos.history.Outcome;
 import java.util.Locale;
 
 /** Renderings of times and operations for reports. */
@@ -26,12 +25,7 @@ final class Times {
 
   /** An operation as a window entry, times relative to {@code start}. */
   static WindowEntry entry(Operation op, long start, String note) {
-    String what = switch (op.f()) {
-      case READ -> "read" + (op.outcome() == Outcome.OK ? " -> " + op.output() : "");
-      case WRITE -> "write " + op.input();
-      case CAS -> "cas " + op.input();
-    };
-    return new WindowEntry("p" + op.process(), what, op.outcome().name().toLowerCase(Locale.ROOT),
+    return new WindowEntry("p" + op.process(), op.call(), op.outcome().name().toLowerCase(Locale.ROOT),
         relative(op.invokeTime(), start), relative(op.endTime(), start), note);
   }
 

@@ -6,7 +6,7 @@ import java.util.Objects;
 /**
  * What one checker concluded.
  *
- * @param checker {@code linearizability}, {@code lost-writes} or {@code fencing}
+ * @param checker {@code linearizability}, {@code lost-writes}, {@code locks} or {@code fencing}
  * @param validity the verdict
  * @param operations how many operations the checker examined (see each checker for which)
  * @param keys how many keys (or resources) it examined

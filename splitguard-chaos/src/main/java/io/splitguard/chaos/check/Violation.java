@@ -6,9 +6,10 @@ import java.util.Objects;
 /**
  * One violation of a property, with the operations needed to see it.
  *
- * @param key the register key or guarded resource
+ * @param key the register key, guarded resource or lock name
  * @param kind a stable short name: {@code non-linearizable}, {@code lost-write}, {@code
- *     phantom-read}, {@code failed-write-read}, {@code future-read}, {@code token-regression}
+ *     phantom-read}, {@code failed-write-read}, {@code future-read}, {@code token-regression},
+ *     {@code token-mismatch}, {@code grant-order}
  * @param message what went wrong, in one or two sentences
  * @param window the operations involved, in invoke order, times relative to the history start
  * @param details further lines (e.g. the longest linearizable prefix), possibly empty

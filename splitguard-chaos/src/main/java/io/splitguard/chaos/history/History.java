@@ -5,8 +5,10 @@ import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalLong;
 import java.util.SortedMap;
 import java.util.TreeMap;
+import java.util.function.Predicate;
 
 /**
  * A history as operations: every client invoke paired with its completion, plus the nemesis
@@ -39,13 +41,24 @@ public record History(List<Operation> operations, List<NemesisEvent> nemesis, lo
   }
 
   /**
+   * The operations whose function passes {@code which} (ids unchanged), with the same nemesis
+   * events and start time: e.g. {@code only(Fn::isRegister)} for the register checkers, which must
+   * not mistake a guarded-write for a write to a key.
+   */
+  public History only(Predicate<Fn> which) {
+    return new History(operations.stream().filter(op -> which.test(op.f())).toList(), nemesis, startTime);
+  }
+
+  /**
    * Pairs each invoke with its process's next completion.
    *
    * <p>Rules: a process has at most one outstanding operation; a completion must follow an invoke
    * of the same process with the same {@code f} and {@code key} and must not be earlier than it.
    * An invoke never completed becomes an {@link Outcome#INFO} operation. A process that goes on
    * after an {@code info} completion is not an error (its later operations are separate); the
-   * {@code info} operation stays pending forever either way.
+   * {@code info} operation stays pending forever either way. An operation's token is the invoke's
+   * for {@code release} and {@code guarded-write} (required there), the {@code ok} completion's for
+   * {@code acquire} (required) and {@code guarded-read} (required unless the value read is null).
    *
    * @throws HistoryFormatException naming the event (1-based) that breaks a rule
    */
@@ -106,9 +119,18 @@ public record History(List<Operation> operations, List<NemesisEvent> nemesis, lo
         throw new HistoryFormatException(line, "time",
             "completion at " + e.time() + " is earlier than its invoke at " + inv.time());
       }
-      if (e.f() == Fn.READ && e.type() == EventType.OK && e.value() instanceof Value.Swap) {
+      if ((e.f() == Fn.READ || e.f() == Fn.GUARDED_READ) && e.type() == EventType.OK
+          && e.value() instanceof Value.Swap) {
         throw new HistoryFormatException(line, "value",
-            "a read's ok value must be a string or null, got " + e.value());
+            "a " + e.f().wireName() + "'s ok value must be a string or null, got " + e.value());
+      }
+      OptionalLong token = inv.token();
+      if (e.type() == EventType.OK && (e.f() == Fn.ACQUIRE || e.f() == Fn.GUARDED_READ)) {
+        token = e.token();
+        if (token.isEmpty() && (e.f() == Fn.ACQUIRE || !(e.value() instanceof Value.Missing))) {
+          throw new HistoryFormatException(line, "token", "an ok " + e.f().wireName()
+              + (e.f() == Fn.ACQUIRE ? " needs the token granted" : " of a value needs the token that wrote it"));
+        }
       }
       Outcome outcome = switch (e.type()) {
         case OK -> Outcome.OK;
@@ -116,23 +138,23 @@ public record History(List<Operation> operations, List<NemesisEvent> nemesis, lo
         default -> Outcome.INFO;
       };
       ops.set(pending, new Operation(pending, inv.client(), inv.f(), inv.key(), inv.value(),
-          e.value(), outcome, inv.time(), e.time()));
+          e.value(), outcome, inv.time(), e.time(), token));
       outstanding.remove(e.client());
     }
     for (int id : outstanding.values()) {
       ClientEvent inv = invokes.get(id);
       ops.set(id, new Operation(id, inv.client(), inv.f(), inv.key(), inv.value(), Value.MISSING,
-          Outcome.INFO, inv.time(), Operation.NEVER));
+          Outcome.INFO, inv.time(), Operation.NEVER, inv.token()));
     }
     return new History(ops, nemesis, events.isEmpty() ? 0 : start);
   }
 
   private static void checkInput(ClientEvent e, long line) {
     switch (e.f()) {
-      case WRITE -> {
+      case WRITE, GUARDED_WRITE -> {
         if (!(e.value() instanceof Value.Text)) {
           throw new HistoryFormatException(line, "value",
-              "a write invoke needs the string written, got " + e.value());
+              "a " + e.f().wireName() + " invoke needs the string written, got " + e.value());
         }
       }
       case CAS -> {
@@ -141,9 +163,14 @@ public record History(List<Operation> operations, List<NemesisEvent> nemesis, lo
               "a cas invoke needs [expected, new], got " + e.value());
         }
       }
-      case READ -> {
-        // A read invoke's value is meaningless; tolerate whatever a runner put there.
+      case READ, GUARDED_READ, ACQUIRE, RELEASE -> {
+        // A read invoke's value is meaningless, an acquire's is the owner (free text); tolerate
+        // whatever a runner put there.
       }
+    }
+    if ((e.f() == Fn.GUARDED_WRITE || e.f() == Fn.RELEASE) && e.token().isEmpty()) {
+      throw new HistoryFormatException(line, "token",
+          "a " + e.f().wireName() + " invoke needs the token it presents");
     }
   }
 }

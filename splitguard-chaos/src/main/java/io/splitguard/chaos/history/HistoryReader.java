@@ -21,7 +21,8 @@ import java.util.Set;
  * Malformed content raises {@link HistoryFormatException} naming the line and the field.
  */
 public final class HistoryReader {
-  private static final Set<String> CLIENT_FIELDS = Set.of("process", "type", "f", "key", "value", "time");
+  private static final Set<String> CLIENT_FIELDS = Set.of("process", "type", "f", "key", "value", "time",
+      "token");
 
   private HistoryReader() {}
 
@@ -117,7 +118,11 @@ public final class HistoryReader {
       throw new HistoryFormatException(lineNo, "key", "must be a string, got " + key);
     }
     Value value = parseValue(node.get("value"), lineNo);
-    return new ClientEvent(process.intValue(), type, f, key.textValue(), value, time, extra);
+    OptionalLong token = OptionalLong.empty();
+    if (node.has("token") && !node.get("token").isNull()) {
+      token = OptionalLong.of(requireLong(node, "token", lineNo));
+    }
+    return new ClientEvent(process.intValue(), type, f, key.textValue(), value, time, token, extra);
   }
 
   /**

@@ -121,6 +121,7 @@ public final class HistoryWriter implements Closeable {
     node.put("key", c.key());
     node.set("value", Json.toJson(c.value()));
     node.put("time", c.time());
+    c.token().ifPresent(t -> node.put("token", t));
     return node;
   }
 

@@ -18,6 +18,12 @@
  *   <li>{@code value}: a {@code write} carries the string written, a {@code cas} carries {@code
  *       [expected, new]}, a {@code read} invoke carries {@code null} and its {@code ok} carries the
  *       string read or {@code null} when the key was missing.
+ *   <li>Lock and guarded-resource operations (the {@code locks} workload): {@code acquire} (value:
+ *       the owner; its {@code ok} carries the granted {@code token}), {@code release} (invoke
+ *       carries the {@code token}), {@code guarded-write} (value: the string written; invoke
+ *       carries the {@code token} presented) and {@code guarded-read} (its {@code ok} carries the
+ *       value and the {@code token} that wrote it, or {@code null} and no token when never
+ *       written). {@code key} is the lock name or the resource.
  *   <li>{@code time}: nanoseconds on one monotonic clock (the runner's {@code System.nanoTime()}).
  *   <li>Other fields ({@code node}, {@code error}, {@code revision}, ...) are kept as extras and
  *       never interpreted.

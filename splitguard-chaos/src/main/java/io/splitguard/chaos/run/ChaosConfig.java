@@ -19,7 +19,7 @@ import java.util.function.Consumer;
  * @param nodeCommand how to start a node JVM
  * @param nodeSettingsYaml node settings YAML given to every node, or {@code null} for defaults
  * @param clients number of client threads
- * @param keys number of keys of the register workload
+ * @param keys number of keys of the register workload, or of locks of the locks workload
  * @param requestTimeout bound on every client request (no retries)
  * @param thinkTime mean pause between one client's operations
  * @param startupTimeout how long to wait for the first leader
@@ -73,7 +73,10 @@ public record ChaosConfig(
     Workloads.named(workload, keys, thinkTime); // refuses unknown names now, not mid-run
   }
 
-  /** A builder with the defaults: 3 nodes, loopback, mix, register, 30 s, 5 clients, 5 keys. */
+  /**
+   * A builder with the defaults: 3 nodes, loopback, mix, register, 30 s, 5 clients, and the
+   * workload's number of keys ({@link Workloads#defaultKeys}).
+   */
   public static Builder builder(NodeCommand nodeCommand) {
     return new Builder(nodeCommand);
   }
@@ -90,7 +93,7 @@ public record ChaosConfig(
     private Path outputDir = Path.of("chaos-runs");
     private String nodeSettingsYaml;
     private int clients = 5;
-    private int keys = 5;
+    private Integer keys; // null: the workload's default
     private Duration requestTimeout = Duration.ofSeconds(1);
     private Duration thinkTime = RegisterWorkload.Options.DEFAULT.thinkTime();
     private Duration startupTimeout = Duration.ofSeconds(60);
@@ -155,7 +158,7 @@ public record ChaosConfig(
       return this;
     }
 
-    /** Register keys (default 5). */
+    /** Register keys or locks (default: the workload's, 5 registers or 2 locks). */
     public Builder keys(int v) {
       keys = v;
       return this;
@@ -195,8 +198,9 @@ public record ChaosConfig(
     public ChaosConfig build() {
       // The default seed is the one non-reproducible input; it is printed with every run.
       long s = seed != null ? seed : System.nanoTime() ^ System.currentTimeMillis();
+      int k = keys != null ? keys : Workloads.defaultKeys(Objects.requireNonNull(workload, "workload"));
       return new ChaosConfig(nodes, mode, nemesis, workload, duration, s, outputDir, nodeCommand,
-          nodeSettingsYaml, clients, keys, requestTimeout, thinkTime, startupTimeout, timing, progress);
+          nodeSettingsYaml, clients, k, requestTimeout, thinkTime, startupTimeout, timing, progress);
     }
   }
 

@@ -3,6 +3,7 @@ package io.splitguard.chaos.run;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.splitguard.chaos.history.GuardedWriter;
 import java.io.IOException;
 import java.net.http.HttpClient;
 import java.nio.file.FileAlreadyExistsException;
@@ -21,7 +22,8 @@ import org.slf4j.LoggerFactory;
  * One chaos run: starts the cluster, waits for a leader, runs the workload's clients and the
  * nemesis schedule side by side for the configured time, heals, does the final reads, stops the
  * cluster and cleans up. Everything lands in {@code <out>/run-<seed>-<n>/}: {@code
- * history.jsonl}, {@code nemesis.log}, {@code run.json} (the configuration and planned schedule),
+ * history.jsonl}, {@code guarded.jsonl} (only for a workload that records accepted guarded writes),
+ * {@code nemesis.log}, {@code run.json} (the configuration and planned schedule),
  * {@code cluster.yaml}, {@code n1.log ...} and {@code data/}.
  *
  * <p>Checking the history is not done here; the caller runs the checkers on {@link
@@ -60,6 +62,7 @@ public final class ChaosRun {
     Duration probeTimeout = config.requestTimeout().compareTo(Duration.ofMillis(500)) < 0
         ? config.requestTimeout() : Duration.ofMillis(500);
     Path historyFile = runDir.resolve("history.jsonl");
+    Path guardedFile = workload.recordsGuardedWrites() ? runDir.resolve("guarded.jsonl") : null;
     Path nemesisLogFile = runDir.resolve("nemesis.log");
     List<String> notes = new ArrayList<>();
     List<Path> nodeLogs = new ArrayList<>();
@@ -85,9 +88,11 @@ public final class ChaosRun {
       LOG.info("event=chaos_started seed={} leader={} dir={}", config.seed(), cluster.nodeId(leader.get()), runDir);
       nemesisLog.line("cluster up, leader " + cluster.nodeId(leader.get()) + "; run starts");
 
-      try (RunHistoryWriter history = new RunHistoryWriter(historyFile, System::nanoTime)) {
+      try (RunHistoryWriter history = new RunHistoryWriter(historyFile, System::nanoTime);
+           GuardedWriter guarded = guardedFile == null ? null : GuardedWriter.open(guardedFile)) {
         WorkloadContext context = new WorkloadContext(cluster, api, history,
-            history.startNanos() + config.duration().toNanos(), System::nanoTime, runDir, config.seed(), config.clients());
+            history.startNanos() + config.duration().toNanos(), System::nanoTime, runDir, config.seed(), config.clients(),
+            guarded);
         NemesisRunner runner = new NemesisRunner(schedule, cluster, probe, history, nemesisLog);
         Thread nemesisThread = new Thread(runner, "chaos-nemesis");
         AtomicReference<Throwable> clientFailure = new AtomicReference<>();
@@ -146,7 +151,7 @@ public final class ChaosRun {
       }
       notes.addAll(0, cluster.notes());
     }
-    RunResult result = new RunResult(runDir, historyFile, nemesisLogFile, nodeLogs, config.seed(), config.nemesis(),
+    RunResult result = new RunResult(runDir, historyFile, Optional.ofNullable(guardedFile), nemesisLogFile, nodeLogs, config.seed(), config.nemesis(),
         config.workload(), config.mode(), config.nodes(), Duration.ofNanos(System.nanoTime() - begin), totals,
         byFunction, injected, notes);
     config.progress().accept("chaos: " + result.summary());

@@ -49,16 +49,33 @@ public final class ClientSession {
     return "p" + process + "-" + (++sequence);
   }
 
-  /** Records the invocation of an operation by the current process. */
-  public void invoke(String f, String key, Object value, String node) {
-    context.history().op(process, OpType.INVOKE, f, key, value, node, null);
+  /** Records the invocation of an operation by the current process; returns its history time. */
+  public long invoke(String f, String key, Object value, String node) {
+    return invoke(f, key, value, null, node);
   }
 
-  /** Records its completion; after {@code info} the session continues as a fresh process. */
-  public void complete(OpType type, String f, String key, Object value, String node, String error) {
-    context.history().op(process, type, f, key, value, node, error);
+  /**
+   * Records the invocation of an operation that carries a fencing token (or {@code null}); returns
+   * its history time.
+   */
+  public long invoke(String f, String key, Object value, Long token, String node) {
+    return context.history().op(process, OpType.INVOKE, f, key, value, token, node, null);
+  }
+
+  /**
+   * Records its completion and returns its history time; after {@code info} the session continues
+   * as a fresh process.
+   */
+  public long complete(OpType type, String f, String key, Object value, String node, String error) {
+    return complete(type, f, key, value, null, node, error);
+  }
+
+  /** As {@link #complete(OpType, String, String, Object, String, String)}, with a fencing token or {@code null}. */
+  public long complete(OpType type, String f, String key, Object value, Long token, String node, String error) {
+    long time = context.history().op(process, type, f, key, value, token, node, error);
     if (type == OpType.INFO) {
       process = context.newProcess();
     }
+    return time;
   }
 }

@@ -33,9 +33,12 @@ public final class HtmlReport {
 
   private HtmlReport() {}
 
-  /** One operation: an invocation and its completion (or none: {@code type} is {@code pending}). */
+  /**
+   * One operation: an invocation and its completion (or none: {@code type} is {@code pending}).
+   * {@code token} is the fencing token of a lock or guarded-resource operation, else null.
+   */
   record Op(String process, String f, String key, String value, String type, long start, long end,
-      String node, String error) {}
+      String node, String error, String token) {}
 
   /** A nemesis interval, open until its stop (or the end of the history). */
   record Interval(String value, long start, long end, String error) {}
@@ -115,16 +118,19 @@ public final class HtmlReport {
           }
           // A read's value arrives with its completion; a write's or cas's is already in the invocation.
           String value = e.hasNonNull("value") ? text(e.get("value")) : text(invoke.get("value"));
+          // A grant's or a read's token arrives with its completion; a write's or release's is sent.
+          JsonNode token = e.hasNonNull("token") ? e.get("token") : invoke.get("token");
           ops.add(new Op(process, invoke.path("f").asText(""), invoke.path("key").asText(""), value, type,
               invoke.path("time").asLong(), time, e.path("node").asText(invoke.path("node").asText("")),
-              e.hasNonNull("error") ? e.get("error").asText() : null));
+              e.hasNonNull("error") ? e.get("error").asText() : null, text(token)));
         }
       }
     }
     for (Map.Entry<String, JsonNode> p : pending.entrySet()) {
       JsonNode invoke = p.getValue();
       ops.add(new Op(p.getKey(), invoke.path("f").asText(""), invoke.path("key").asText(""),
-          text(invoke.get("value")), "pending", invoke.path("time").asLong(), end, invoke.path("node").asText(""), null));
+          text(invoke.get("value")), "pending", invoke.path("time").asLong(), end, invoke.path("node").asText(""), null,
+          text(invoke.get("token"))));
     }
     for (JsonNode start : openNemesis.values()) {
       intervals.add(new Interval(text(start.get("value")), start.path("time").asLong(), end, null));
@@ -311,8 +317,8 @@ public final class HtmlReport {
   }
 
   private static String describe(Op o) {
-    return "p" + o.process() + " " + o.f() + " " + o.key() + " " + (o.value() == null ? "nil" : o.value()) + " -> "
-        + o.type() + String.format(Locale.ROOT, " (%.1f ms at %.3f s)", (o.end() - o.start()) / 1e6, o.start() / 1e9)
+    return "p" + o.process() + " " + o.f() + " " + o.key() + " " + (o.value() == null ? "nil" : o.value())
+        + (o.token() == null ? "" : " token " + o.token()) + " -> " + o.type() + String.format(Locale.ROOT, " (%.1f ms at %.3f s)", (o.end() - o.start()) / 1e6, o.start() / 1e9)
         + (o.node().isEmpty() ? "" : " node " + o.node()) + (o.error() == null ? "" : " error " + o.error());
   }
 

@@ -88,6 +88,20 @@ public final class NodeApi {
     return send(b);
   }
 
+  /** {@code POST base + path} with a JSON body. */
+  public Reply post(URI base, String path, String jsonBody) throws InterruptedException {
+    return send(HttpRequest.newBuilder(base.resolve(path))
+        .header("Content-Type", "application/json")
+        .POST(HttpRequest.BodyPublishers.ofString(jsonBody)));
+  }
+
+  /** {@code DELETE base + path} with a JSON body (the lock API takes the token in the body). */
+  public Reply delete(URI base, String path, String jsonBody) throws InterruptedException {
+    return send(HttpRequest.newBuilder(base.resolve(path))
+        .header("Content-Type", "application/json")
+        .method("DELETE", HttpRequest.BodyPublishers.ofString(jsonBody)));
+  }
+
   /** {@code {"value": <value>}} as JSON. */
   public String valueBody(String value) {
     return json.createObjectNode().put("value", value).toString();

@@ -63,6 +63,18 @@ public final class RunHistoryWriter implements AutoCloseable {
    * @param error the problem code or exception, or {@code null}
    */
   public long op(int process, OpType type, String f, String key, Object value, String node, String error) {
+    return op(process, type, f, key, value, null, node, error);
+  }
+
+  /**
+   * Appends a client operation event with a fencing token and returns its time.
+   *
+   * @param token the token presented, granted or read ({@code token} field), or {@code null} for
+   *     none
+   * @see #op(int, OpType, String, String, Object, String, String)
+   */
+  public long op(int process, OpType type, String f, String key, Object value, Long token, String node,
+      String error) {
     ObjectNode line = json.createObjectNode();
     line.put("process", process);
     line.put("type", type.wire());
@@ -71,6 +83,9 @@ public final class RunHistoryWriter implements AutoCloseable {
       line.put("key", key);
     }
     line.set("value", json.valueToTree(value));
+    if (token != null) {
+      line.put("token", token);
+    }
     return append(line, node, error, f, type);
   }
 

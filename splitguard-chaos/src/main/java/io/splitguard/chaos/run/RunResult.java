@@ -4,12 +4,16 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
 
 /**
  * What a run produced. Checking the history is the caller's next step.
  *
  * @param runDir the run directory {@code <out>/run-<seed>-<n>}
  * @param historyFile {@code history.jsonl}
+ * @param guardedFile {@code guarded.jsonl}, the guarded writes the cluster accepted, when the
+ *     workload records them ({@link Workload#recordsGuardedWrites()}); give it to the fencing check
  * @param nemesisLog {@code nemesis.log}: the planned schedule and what was applied when
  * @param nodeLogs one log per node, {@code n1.log ...}
  * @param seed the run seed
@@ -27,6 +31,7 @@ import java.util.Map;
 public record RunResult(
     Path runDir,
     Path historyFile,
+    Optional<Path> guardedFile,
     Path nemesisLog,
     List<Path> nodeLogs,
     long seed,
@@ -42,6 +47,7 @@ public record RunResult(
 
   /** Freezes the collections. */
   public RunResult {
+    Objects.requireNonNull(guardedFile, "guardedFile");
     nodeLogs = List.copyOf(nodeLogs);
     byFunction = Map.copyOf(byFunction);
     notes = List.copyOf(notes);

@@ -9,9 +9,9 @@ import java.util.List;
  * Jepsen, because the old one may still have an operation in flight. After the clients stopped and
  * the nemesis healed the cluster, {@link #finish} runs once (final reads).
  *
- * <p>Implementations: {@link RegisterWorkload} ({@code register}); a lock / guarded-write workload
- * can be added the same way (it would record {@code acquire}/{@code release}/{@code write}
- * operations and keep its accepted tokens in a second file under {@link WorkloadContext#runDir()}).
+ * <p>Implementations: {@link RegisterWorkload} ({@code register}) and {@link LockWorkload} ({@code
+ * locks}), which also records the guarded writes the cluster accepted in a second file ({@link
+ * #recordsGuardedWrites()}).
  */
 public interface Workload {
 
@@ -26,4 +26,13 @@ public interface Workload {
 
   /** Runs once after the run and the final heal, on the calling thread (e.g. final reads). */
   void finish(WorkloadContext context) throws InterruptedException;
+
+  /**
+   * Whether the workload records accepted guarded writes: if so, the run opens {@code
+   * guarded.jsonl} and hands it over as {@link WorkloadContext#guarded()}, and the fencing check
+   * reads it. False by default.
+   */
+  default boolean recordsGuardedWrites() {
+    return false;
+  }
 }

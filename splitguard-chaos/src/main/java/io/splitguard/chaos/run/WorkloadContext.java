@@ -1,7 +1,9 @@
 package io.splitguard.chaos.run;
 
 import java.net.URI;
+import io.splitguard.chaos.history.GuardedWriter;
 import java.nio.file.Path;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.LongSupplier;
 
@@ -18,6 +20,7 @@ public final class WorkloadContext {
   private final Path runDir;
   private final long seed;
   private final AtomicInteger nextProcess;
+  private final GuardedWriter guarded;
 
   /**
    * Creates the context of one run.
@@ -33,6 +36,19 @@ public final class WorkloadContext {
    */
   public WorkloadContext(ClusterLauncher cluster, NodeApi api, RunHistoryWriter history, long deadlineNanos,
       LongSupplier nanoClock, Path runDir, long seed, int clients) {
+    this(cluster, api, history, deadlineNanos, nanoClock, runDir, seed, clients, null);
+  }
+
+  /**
+   * Creates the context of a run whose workload records accepted guarded writes.
+   *
+   * @param guardedOrNull where accepted guarded writes go ({@link Workload#recordsGuardedWrites()}),
+   *     or {@code null} when the workload records none
+   * @see #WorkloadContext(ClusterLauncher, NodeApi, RunHistoryWriter, long, LongSupplier, Path, long, int)
+   */
+  public WorkloadContext(ClusterLauncher cluster, NodeApi api, RunHistoryWriter history, long deadlineNanos,
+      LongSupplier nanoClock, Path runDir, long seed, int clients, GuardedWriter guardedOrNull) {
+    this.guarded = guardedOrNull;
     this.cluster = cluster;
     this.api = api;
     this.history = history;
@@ -73,6 +89,11 @@ public final class WorkloadContext {
     return nanoClock.getAsLong() - deadlineNanos >= 0;
   }
 
+  /** Nanoseconds until the clients' time is up (negative once past it). */
+  public long nanosUntilDeadline() {
+    return deadlineNanos - nanoClock.getAsLong();
+  }
+
   /** The run directory. */
   public Path runDir() {
     return runDir;
@@ -81,6 +102,14 @@ public final class WorkloadContext {
   /** The run seed (client threads derive their streams from it). */
   public long seed() {
     return seed;
+  }
+
+  /**
+   * Where accepted guarded writes are recorded (times on the history's clock), if this run records
+   * them.
+   */
+  public Optional<GuardedWriter> guarded() {
+    return Optional.ofNullable(guarded);
   }
 
   /** A process id never used before in this run. */

@@ -54,13 +54,14 @@ class HistoryReaderTest {
       missing process           | {"type":"ok","f":"read","key":"k","time":1}                                      | line 4, field "process": missing
       process of wrong type     | {"process":"p1","type":"ok","f":"read","key":"k","time":1}                       | line 4, field "process": must be an integer or "nemesis"
       unknown type              | {"process":1,"type":"done","f":"read","key":"k","time":1}                        | line 4, field "type": expected "invoke", "ok", "fail" or "info", got "done"
-      unknown f                 | {"process":1,"type":"ok","f":"delete","key":"k","time":1}                        | line 4, field "f": expected "read", "write" or "cas", got "delete"
+      unknown f                 | {"process":1,"type":"ok","f":"delete","key":"k","time":1}                        | line 4, field "f": expected "read", "write", "cas", "acquire", "release", "guarded-write" or "guarded-read", got "delete"
       missing key               | {"process":1,"type":"ok","f":"read","time":1}                                    | line 4, field "key": must be a string
       time not a number         | {"process":1,"type":"ok","f":"read","key":"k","time":"1"}                        | line 4, field "time": must be an integer
       time fractional           | {"process":1,"type":"ok","f":"read","key":"k","time":1.5}                        | line 4, field "time": must be an integer
       missing time              | {"process":1,"type":"ok","f":"read","key":"k"}                                   | line 4, field "time": missing
       value of wrong shape      | {"process":1,"type":"invoke","f":"cas","key":"k","value":["a"],"time":1}         | line 4, field "value": must be a string, null or [expected, new]
       numeric value             | {"process":1,"type":"invoke","f":"write","key":"k","value":7,"time":1}           | line 4, field "value": must be a string, null or [expected, new]
+      fractional token          | {"process":1,"type":"ok","f":"acquire","key":"l","token":1.5,"time":1}           | line 4, field "token": must be an integer
       nemesis without f         | {"process":"nemesis","type":"info","time":1}                                     | line 4, field "f": a nemesis event needs a string f
       """)
   void malformedLineNamesLineAndField(String what, String line, String message) {
@@ -85,6 +86,10 @@ class HistoryReaderTest {
       completion before invoke  | {"process":0,"type":"ok","f":"write","key":"k","value":"a","time":-1}          | line 3, field "time": completion at -1 is earlier than its invoke at 0
       write without a string    | {"process":1,"type":"invoke","f":"write","key":"k","value":null,"time":5}      | line 3, field "value": a write invoke needs the string written
       cas without a pair        | {"process":1,"type":"invoke","f":"cas","key":"k","value":"a","time":5}         | line 3, field "value": a cas invoke needs [expected, new]
+      guarded-write no token    | {"process":1,"type":"invoke","f":"guarded-write","key":"r","value":"a","time":5} | line 3, field "token": a guarded-write invoke needs the token it presents
+      release without token     | {"process":1,"type":"invoke","f":"release","key":"l","value":null,"time":5}    | line 3, field "token": a release invoke needs the token it presents
+      acquire ok without token  | {"process":1,"type":"invoke","f":"acquire","key":"l","value":"o","time":5}\\n{"process":1,"type":"ok","f":"acquire","key":"l","value":"o","time":6} | line 4, field "token": an ok acquire needs the token granted
+      guarded-read no token     | {"process":1,"type":"invoke","f":"guarded-read","key":"r","time":5}\\n{"process":1,"type":"ok","f":"guarded-read","key":"r","value":"x","time":6} | line 4, field "token": an ok guarded-read of a value needs the token that wrote it
       read ok with a pair       | {"process":0,"type":"ok","f":"write","key":"k","value":"a","time":4}\\n{"process":0,"type":"invoke","f":"read","key":"k","time":5}\\n{"process":0,"type":"ok","f":"read","key":"k","value":["a","b"],"time":6} | line 5, field "value": a read's ok value must be a string or null
       """)
   void pairingErrorsNameTheLine(String what, String lines, String message, @TempDir Path dir) throws IOException {

@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalLong;
 import java.util.Random;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
@@ -52,14 +53,17 @@ class HistoryWriterTest {
             rnd.nextLong(), Map.of("n", "x" + i)));
         continue;
       }
-      Fn f = Fn.values()[rnd.nextInt(3)];
+      Fn f = Fn.values()[rnd.nextInt(Fn.values().length)];
       Value v = switch (f) {
-        case READ -> rnd.nextBoolean() ? Value.MISSING : Value.of("r" + i);
-        case WRITE -> Value.of("w\u00e9\u4e2d" + i);
+        case READ, GUARDED_READ -> rnd.nextBoolean() ? Value.MISSING : Value.of("r" + i);
+        case WRITE, GUARDED_WRITE -> Value.of("w\u00e9\u4e2d" + i);
         case CAS -> Value.cas(rnd.nextBoolean() ? null : "e" + i, "n" + i);
+        case ACQUIRE -> Value.of("owner-" + i);
+        case RELEASE -> Value.MISSING;
       };
+      OptionalLong token = f.isRegister() ? OptionalLong.empty() : OptionalLong.of(1 + rnd.nextInt(1000));
       events.add(new ClientEvent(rnd.nextInt(100), EventType.values()[rnd.nextInt(4)], f, "k" + rnd.nextInt(5), v,
-          rnd.nextLong(), rnd.nextBoolean() ? Map.of() : Map.of("node", "n" + rnd.nextInt(3))));
+          rnd.nextLong(), token, rnd.nextBoolean() ? Map.of() : Map.of("node", "n" + rnd.nextInt(3))));
     }
     Path file = dir.resolve("history.jsonl");
     try (HistoryWriter w = HistoryWriter.open(file)) {

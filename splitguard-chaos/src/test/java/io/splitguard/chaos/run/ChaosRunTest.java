@@ -146,8 +146,11 @@ class ChaosRunTest {
     assertThat(config(out, new ArrayList<>()).nemesis("partition-halves").mode(LaunchMode.NETNS).build().nemesis())
         .isEqualTo("partition-halves");
     assertThatThrownBy(() -> config(out, new ArrayList<>()).nodes(4).build()).hasMessageContaining("3, 5");
-    assertThatThrownBy(() -> config(out, new ArrayList<>()).workload("locks").build()).hasMessageContaining("not built yet");
-    assertThatThrownBy(() -> config(out, new ArrayList<>()).workload("bank").build()).hasMessageContaining("register");
+    assertThat(config(out, new ArrayList<>()).workload("locks").build().keys()).as("the locks workload's default").isEqualTo(2);
+    assertThat(config(out, new ArrayList<>()).build().keys()).as("the register workload's default").isEqualTo(5);
+    assertThat(config(out, new ArrayList<>()).workload("guarded").keys(3).build().keys()).isEqualTo(3);
+    assertThatThrownBy(() -> config(out, new ArrayList<>()).workload("bank").build())
+        .hasMessageContaining("register").hasMessageContaining("locks");
     assertThatThrownBy(() -> config(out, new ArrayList<>()).clients(0).build()).hasMessageContaining("clients");
     assertThatThrownBy(() -> config(out, new ArrayList<>()).duration(Duration.ZERO).build()).hasMessageContaining("duration");
   }

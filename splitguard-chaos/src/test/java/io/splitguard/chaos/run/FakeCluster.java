@@ -24,7 +24,9 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * An in-process stand-in for a cluster: N HTTP servers on 127.0.0.1 sharing one linearizable
- * register store (revisions as in the real API). Pause holds requests until resume (and then
+ * register store (revisions as in the real API), locks with leases on this JVM's clock whose tokens
+ * are the global revision, and guarded resources that refuse older tokens (unless {@link
+ * #ignoreFencing()} breaks them). Pause holds requests until resume (and then
  * applies them, like a SIGSTOPped node that wakes up); kill drops connections until start. It
  * records every launcher call, so tests can see what the nemesis did.
  */
@@ -38,7 +40,10 @@ class FakeCluster implements ClusterLauncher {
   private final CountDownLatch[] gates;
   private final Map<String, String[]> store = new HashMap<>(); // key -> {value, revision}
   private final List<String> calls = new CopyOnWriteArrayList<>();
+  private final Map<String, long[]> leases = new HashMap<>(); // lock -> {token, expiresAtMillis}
+  private final Map<String, Object[]> guarded = new HashMap<>(); // resource -> {value, token}
   private long revision;
+  private volatile boolean fencing = true;
   private volatile boolean closed;
 
   FakeCluster(Path runDir, int size) throws IOException {
@@ -54,6 +59,11 @@ class FakeCluster implements ClusterLauncher {
       s.setExecutor(executor);
       servers.add(s);
     }
+  }
+
+  /** Breaks the guarded resources: from now on they accept any token (split brain at the resource). */
+  void ignoreFencing() {
+    fencing = false;
   }
 
   List<String> calls() {
@@ -204,6 +214,14 @@ class FakeCluster implements ClusterLauncher {
           + "\",\"leaderId\":\"" + nodeId(leader) + "\",\"term\":1,\"quorum\":true}");
       return;
     }
+    if (path.startsWith("/v1/locks/")) {
+      lock(ex, path.substring("/v1/locks/".length()));
+      return;
+    }
+    if (path.startsWith("/v1/guarded/")) {
+      guarded(ex, path.substring("/v1/guarded/".length()));
+      return;
+    }
     String key = path.substring("/v1/kv/".length());
     if (ex.getRequestMethod().equals("GET")) {
       String[] entry;
@@ -238,6 +256,67 @@ class FakeCluster implements ClusterLauncher {
     } else {
       send(ex, 200, response);
     }
+  }
+
+  private void lock(HttpExchange ex, String name) throws IOException {
+    JsonNode body = json.readTree(ex.getRequestBody());
+    long now = System.currentTimeMillis();
+    int status;
+    String response;
+    synchronized (store) {
+      long[] lease = leases.get(name);
+      boolean live = lease != null && lease[1] > now;
+      if (ex.getRequestMethod().equals("POST")) {
+        if (live) {
+          status = 409;
+          response = "{\"code\":\"CONFLICT\"}";
+        } else {
+          revision++;
+          leases.put(name, new long[] {revision, now + body.get("ttlMs").asLong()});
+          status = 200;
+          response = json.createObjectNode().put("name", name).put("token", revision).toString();
+        }
+      } else if (live && lease[0] == body.get("token").asLong()) {
+        revision++;
+        leases.remove(name);
+        status = 200;
+        response = "{}";
+      } else {
+        status = 409;
+        response = "{\"code\":\"FENCED\"}";
+      }
+    }
+    send(ex, status, response);
+  }
+
+  private void guarded(HttpExchange ex, String resource) throws IOException {
+    int status;
+    String response;
+    if (ex.getRequestMethod().equals("GET")) {
+      synchronized (store) {
+        Object[] entry = guarded.get(resource);
+        status = entry == null ? 404 : 200;
+        response = entry == null ? "{\"code\":\"NOT_FOUND\"}"
+            : json.createObjectNode().put("value", (String) entry[0]).put("token", (Long) entry[1]).toString();
+      }
+      send(ex, status, response);
+      return;
+    }
+    JsonNode body = json.readTree(ex.getRequestBody());
+    long token = body.get("token").asLong();
+    synchronized (store) {
+      Object[] entry = guarded.get(resource);
+      if (fencing && entry != null && (Long) entry[1] > token) {
+        status = 409;
+        response = "{\"code\":\"FENCED\"}";
+      } else {
+        revision++;
+        guarded.put(resource, new Object[] {body.get("value").asText(), token});
+        status = 200;
+        response = json.createObjectNode().put("resource", resource).put("token", token).toString();
+      }
+    }
+    send(ex, status, response);
   }
 
   private static void send(HttpExchange ex, int status, String body) throws IOException {

@@ -63,6 +63,25 @@ class HtmlReportTest {
   }
 
   @Test
+  void aLocksHistoryShowsTokensAndCountsItsOwnFunctions(@TempDir Path dir) throws Exception {
+    Path history = Files.writeString(dir.resolve("h.jsonl"), """
+        {"process":0,"type":"invoke","f":"acquire","key":"lock1","value":"client-0/p0","time":1000000,"node":"n1"}
+        {"process":0,"type":"ok","f":"acquire","key":"lock1","value":"client-0/p0","token":42,"time":2000000,"node":"n1"}
+        {"process":0,"type":"invoke","f":"guarded-write","key":"res1","value":"p0-1","token":42,"time":3000000,"node":"n2"}
+        {"process":0,"type":"fail","f":"guarded-write","key":"res1","value":"p0-1","time":4000000,"node":"n2","error":"FENCED"}
+        {"process":0,"type":"invoke","f":"release","key":"lock1","value":null,"token":42,"time":5000000,"node":"n3"}
+        {"process":0,"type":"ok","f":"release","key":"lock1","value":null,"time":6000000,"node":"n3"}
+        """);
+    Path html = dir.resolve("r.html");
+    HtmlReport.write(history, Map.of("locks", "VALID", "fencing", "VALID"), "cmd", 1, html);
+    String page = Files.readString(html);
+    assertThat(page).contains("p0 acquire lock1 client-0/p0 token 42 -&gt; ok")
+        .contains("p0 guarded-write res1 p0-1 token 42 -&gt; fail").contains("error FENCED")
+        .contains("p0 release lock1 nil token 42 -&gt; ok")
+        .contains("<td>guarded-write</td>");
+  }
+
+  @Test
   void anEmptyOrUnfinishedHistoryStillGetsAReport(@TempDir Path dir) throws Exception {
     Path history = Files.writeString(dir.resolve("h.jsonl"),
         "{\"process\":\"nemesis\",\"type\":\"info\",\"f\":\"start\",\"value\":\"kill n2\",\"time\":5}\n{\"process\":");
