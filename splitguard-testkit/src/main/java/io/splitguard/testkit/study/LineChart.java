@@ -30,7 +30,8 @@ final class LineChart {
     int bottom = 60;
     double xMin = Double.MAX_VALUE;
     double xMax = -Double.MAX_VALUE;
-    double yMax = 0;
+    double yMax = -Double.MAX_VALUE;
+    double yMin = Double.MAX_VALUE;
     for (Series s : series) {
       for (double x : s.xs()) {
         xMin = Math.min(xMin, x);
@@ -38,10 +39,13 @@ final class LineChart {
       }
       for (double y : s.ys()) {
         yMax = Math.max(yMax, y);
+        yMin = Math.min(yMin, y);
       }
     }
-    double yStep = niceStep(yMax / 6);
-    double yTop = Math.ceil(yMax / yStep) * yStep;
+    // The y axis spans the data, not zero to max: the differences are what the chart is for.
+    double yStep = niceStep(Math.max(yMax - yMin, 1e-9) / 6);
+    double yBottom = Math.floor(yMin / yStep) * yStep;
+    double yTop = Math.max(yBottom + yStep, Math.ceil(yMax / yStep) * yStep);
     double plotW = width - left - right;
     double plotH = height - top - bottom;
     final double x0 = xMin;
@@ -56,8 +60,8 @@ final class LineChart {
         "<text x=\"%d\" y=\"24\" font-size=\"15\" font-weight=\"bold\">%s</text>%n", left,
         escape(title)));
     // Grid and y ticks.
-    for (double y = 0; y <= yTop + 1e-9; y += yStep) {
-      double py = top + plotH - y / yTop * plotH;
+    for (double y = yBottom; y <= yTop + 1e-9; y += yStep) {
+      double py = top + plotH - (y - yBottom) / (yTop - yBottom) * plotH;
       b.append(String.format(Locale.ROOT,
           "<line x1=\"%d\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#ddd\"/>%n",
           left, py, left + plotW, py));
@@ -89,7 +93,7 @@ final class LineChart {
       StringBuilder points = new StringBuilder();
       for (int i = 0; i < s.xs().length; i++) {
         double px = left + (s.xs()[i] - x0) / xSpan * plotW;
-        double py = top + plotH - s.ys()[i] / yTop * plotH;
+        double py = top + plotH - (s.ys()[i] - yBottom) / (yTop - yBottom) * plotH;
         points.append(String.format(Locale.ROOT, "%.1f,%.1f ", px, py));
       }
       String dash = s.dashed() ? " stroke-dasharray=\"6 4\"" : "";
