@@ -49,6 +49,33 @@ public record DetectorSettings(
   }
 
   /**
+   * Faster detection for well-behaved networks and JVMs with short pauses: threshold 5, 50 ms
+   * minimum deviation and only 200 ms of acceptable pause, so a crashed peer is suspected after
+   * about half a second of silence instead of about 1.1 s. The price is that a sender stall (GC,
+   * scheduling, a congested link) longer than about 400 ms is reported as a failure.
+   */
+  public static DetectorSettings strict() {
+    return new DetectorSettings(
+        Duration.ofMillis(100), 5.0, Duration.ofMillis(50), Duration.ofMillis(200), 1000);
+  }
+
+  /**
+   * Tolerant settings for laptops and shared CI machines, where a JVM can stop for seconds
+   * (suspended laptop, overloaded runner): threshold 12, 200 ms minimum deviation and 3 s of
+   * acceptable pause, so only about 4.4 s of silence counts as a failure.
+   */
+  public static DetectorSettings dev() {
+    return new DetectorSettings(
+        Duration.ofMillis(100), 12.0, Duration.ofMillis(200), Duration.ofMillis(3000), 1000);
+  }
+
+  /** The same settings with another phi threshold (what the detection study varies). */
+  public DetectorSettings withThreshold(double newThreshold) {
+    return new DetectorSettings(
+        heartbeatInterval, newThreshold, minStdDeviation, acceptablePause, windowSize);
+  }
+
+  /**
    * Upper estimate of how long a silent peer stays "available": the silence after which phi
    * reaches the threshold when all samples equal the heartbeat interval and the deviation is at
    * its floor. Used to check timing configurations against each other.

@@ -3,14 +3,21 @@ package io.splitguard.core.detector;
 import io.splitguard.core.cluster.NodeId;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
 
 /**
  * Derives a node's {@link PartitionStatus} from per-peer phi-accrual detectors.
  *
  * <p>Pure and single-threaded: the caller feeds heartbeat arrivals and asks for a view, passing
  * monotonic time in nanoseconds. The driver in the server owns the lock and the clock.
+ *
+ * <p>{@link #view(long)} and {@link #hasQuorum(long)} report the raw status, which follows the
+ * detectors without delay; the write gate must use it. A {@link StatusDebouncer} turns it into
+ * a status for reporting that does not flap.
  */
 public final class PartitionDetector {
   private final Map<NodeId, PhiAccrualDetector> detectors = new LinkedHashMap<>();
@@ -42,6 +49,11 @@ public final class PartitionDetector {
     return true;
   }
 
+  /** The other voting members, in cluster-file order. */
+  public List<NodeId> peers() {
+    return List.copyOf(detectors.keySet());
+  }
+
   /** The view at {@code nowNanos}. */
   public PartitionView view(long nowNanos) {
     List<PartitionView.PeerView> peers = new ArrayList<>(detectors.size());
@@ -57,11 +69,88 @@ public final class PartitionDetector {
         reachable++;
       }
     }
-    boolean quorum = reachable >= votingMembers / 2 + 1;
-    PartitionStatus status =
-        !quorum ? PartitionStatus.PARTITIONED
-            : reachable == votingMembers ? PartitionStatus.HEALTHY
-            : PartitionStatus.DEGRADED;
-    return new PartitionView(status, quorum, peers);
+    return new PartitionView(statusOf(reachable), hasQuorum(reachable), peers);
+  }
+
+  /**
+   * The raw status at {@code nowNanos}; the same as {@code view(nowNanos).status()} without
+   * building the per-peer list, for callers that ask often (a simulator of hundreds of nodes).
+   */
+  public PartitionStatus status(long nowNanos) {
+    return statusOf(reachableCount(nowNanos));
+  }
+
+  /** Whether a majority is reachable at {@code nowNanos}: the write gate, never debounced. */
+  public boolean hasQuorum(long nowNanos) {
+    return hasQuorum(reachableCount(nowNanos));
+  }
+
+  /**
+   * The peers whose phi is below the threshold at {@code nowNanos}, in cluster-file order: what
+   * this node would report to others as "peers I reach" (see {@link ConnectivityMatrix}).
+   */
+  public Set<NodeId> reachablePeers(long nowNanos) {
+    Set<NodeId> reachable = new LinkedHashSet<>();
+    for (Map.Entry<NodeId, PhiAccrualDetector> e : detectors.entrySet()) {
+      if (e.getValue().isAvailable(nowNanos)) {
+        reachable.add(e.getKey());
+      }
+    }
+    return reachable;
+  }
+
+  /**
+   * The suspicion level of {@code peer} at {@code nowNanos}.
+   *
+   * @throws IllegalArgumentException if {@code peer} is not a member
+   */
+  public double phi(NodeId peer, long nowNanos) {
+    return detectorOf(peer).phi(nowNanos);
+  }
+
+  /**
+   * Whether {@code peer} is reachable (phi below the threshold) at {@code nowNanos}.
+   *
+   * @throws IllegalArgumentException if {@code peer} is not a member
+   */
+  public boolean isReachable(NodeId peer, long nowNanos) {
+    return detectorOf(peer).isAvailable(nowNanos);
+  }
+
+  /**
+   * The fitted arrival distribution of {@code peer}, empty if it was never heard.
+   *
+   * @throws IllegalArgumentException if {@code peer} is not a member
+   */
+  public Optional<ArrivalEstimate> estimate(NodeId peer) {
+    return detectorOf(peer).estimate();
+  }
+
+  private PhiAccrualDetector detectorOf(NodeId peer) {
+    PhiAccrualDetector detector = detectors.get(peer);
+    if (detector == null) {
+      throw new IllegalArgumentException("not a peer of this detector: " + peer);
+    }
+    return detector;
+  }
+
+  private int reachableCount(long nowNanos) {
+    int reachable = 1; // this node
+    for (PhiAccrualDetector d : detectors.values()) {
+      if (d.isAvailable(nowNanos)) {
+        reachable++;
+      }
+    }
+    return reachable;
+  }
+
+  private boolean hasQuorum(int reachable) {
+    return reachable >= votingMembers / 2 + 1;
+  }
+
+  private PartitionStatus statusOf(int reachable) {
+    return !hasQuorum(reachable) ? PartitionStatus.PARTITIONED
+        : reachable == votingMembers ? PartitionStatus.HEALTHY
+        : PartitionStatus.DEGRADED;
   }
 }

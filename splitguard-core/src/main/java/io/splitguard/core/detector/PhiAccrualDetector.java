@@ -1,5 +1,7 @@
 package io.splitguard.core.detector;
 
+import java.util.Optional;
+
 /**
  * Phi-accrual failure detector for one peer (Hayashibara et al., as used by Cassandra and Pekko).
  *
@@ -63,6 +65,18 @@ public final class PhiAccrualDetector {
   }
 
   /**
+   * The fitted distribution of the next arrival, or empty before the first heartbeat. A snapshot:
+   * later heartbeats do not change it.
+   */
+  public Optional<ArrivalEstimate> estimate() {
+    if (!started) {
+      return Optional.empty();
+    }
+    return Optional.of(
+        new ArrivalEstimate(lastArrivalNanos, meanNanos(), stdDeviationNanos()));
+  }
+
+  /**
    * The suspicion level at {@code nowNanos}; {@link Double#POSITIVE_INFINITY} before any heartbeat
    * arrived (a peer never heard from is not reachable).
    */
@@ -70,11 +84,16 @@ public final class PhiAccrualDetector {
     if (!started) {
       return Double.POSITIVE_INFINITY;
     }
-    double elapsed = nowNanos - lastArrivalNanos;
-    double mean = sum / count + settings.acceptablePause().toNanos();
+    return phi(nowNanos - lastArrivalNanos, meanNanos(), stdDeviationNanos());
+  }
+
+  private double meanNanos() {
+    return sum / count + settings.acceptablePause().toNanos();
+  }
+
+  private double stdDeviationNanos() {
     double variance = Math.max(0, sumOfSquares / count - (sum / count) * (sum / count));
-    double std = Math.max(Math.sqrt(variance), settings.minStdDeviation().toNanos());
-    return phi(elapsed, mean, std);
+    return Math.max(Math.sqrt(variance), settings.minStdDeviation().toNanos());
   }
 
   /** Whether the peer is considered available: phi below the threshold. */
