@@ -116,7 +116,7 @@ public final class SplitGuardNode implements AutoCloseable {
       fencingSettings = fencingSettings.withFile(options.dataDir().resolve(fencingSettings.file().get()));
     }
     SelfFencing fencing = SelfFencing.start(self, fencingSettings,
-        options.settings().electionTimeoutMin(), options.settings().electionTimeoutMax(), new LeadershipSource() {
+        options.settings().electionTimeoutMin(), new LeadershipSource() {
           @Override
           public LeadershipView leadership() {
             return registry.leadership();

@@ -52,12 +52,11 @@ public final class FencingPolicy {
    * @param settings lease and pause threshold
    * @param electionTimeoutMin how recently a follower must have heard from its leader to count as
    *     part of a majority again
-   * @param electionTimeoutMax sizes the quarantine after a pause
    */
-  public FencingPolicy(FencingSettings settings, Duration electionTimeoutMin, Duration electionTimeoutMax) {
+  public FencingPolicy(FencingSettings settings, Duration electionTimeoutMin) {
     this.leaseNanos = settings.lease().toNanos();
     this.pauseThresholdNanos = settings.pauseThreshold().toNanos();
-    this.quarantineNanos = settings.quarantine(electionTimeoutMax).toNanos();
+    this.quarantineNanos = settings.quarantine().toNanos();
     this.electionTimeoutMinNanos = electionTimeoutMin.toNanos();
   }
 

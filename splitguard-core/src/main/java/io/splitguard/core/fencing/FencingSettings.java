@@ -77,12 +77,13 @@ public record FencingSettings(
   }
 
   /**
-   * How long a node stays fenced after a pause: long enough that any election the pause allowed
-   * has finished and any message buffered during the pause has aged past the lease, so what the
-   * node sees afterwards is fresh.
+   * How long a node stays fenced after a pause: one lease. Messages buffered while the process
+   * was stopped are processed at the resume and make contact look fresh; one lease later they
+   * have aged past the lease, so any contact that then counts came after the pause. Unfencing
+   * also needs fresh Raft evidence (see {@link FencingPolicy}), so a longer wait adds nothing.
    */
-  public Duration quarantine(Duration electionTimeoutMax) {
-    return electionTimeoutMax.plus(lease);
+  public Duration quarantine() {
+    return lease;
   }
 
   /**

@@ -44,7 +44,7 @@ class FencingPolicyPropertiesTest {
   }
 
   private static void replay(List<Look> looks, Invariant invariant) {
-    FencingPolicy policy = new FencingPolicy(SETTINGS, Duration.ofMillis(1000), Duration.ofMillis(2000));
+    FencingPolicy policy = new FencingPolicy(SETTINGS, Duration.ofMillis(1000));
     long now = 0;
     long term = 1;
     for (Look l : looks) {

@@ -10,7 +10,7 @@ import org.junit.jupiter.api.Test;
 class FencingPolicyTest {
   private static final long MS = 1_000_000;
   private final FencingSettings settings = FencingSettings.defaults();
-  private final FencingPolicy policy = new FencingPolicy(settings, Duration.ofMillis(1000), Duration.ofMillis(2000));
+  private final FencingPolicy policy = new FencingPolicy(settings, Duration.ofMillis(1000));
 
   private static FencingObservation leader(long nowMs, long term, long contactAgeMs, boolean quorum) {
     return new FencingObservation(nowMs * MS, true, term, true, contactAgeMs * MS, 0, quorum, 0);
@@ -76,7 +76,7 @@ class FencingPolicyTest {
   }
 
   @Test
-  void aPauseFencesAtOnceAndQuarantinesForElectionTimeoutMaxPlusLease() {
+  void aPauseFencesAtOnceAndQuarantinesForOneLease() {
     policy.observe(leader(0, 3, 10, true));
     FencingObservation resumed = new FencingObservation(5000 * MS, true, 3, true, 10 * MS, 0, true, 4000 * MS);
     List<FencingAction> actions = policy.observe(resumed);
@@ -84,10 +84,10 @@ class FencingPolicyTest {
     assertThat(actions).contains(new FencingAction.StepDown(3));
     assertThat(actions).anySatisfy(a -> assertThat(a).isInstanceOfSatisfying(FencingAction.Fence.class,
         f -> assertThat(f.reason()).isEqualTo(FenceReason.PROCESS_PAUSE)));
-    // Even with fresh-looking contact and quorum, the quarantine (2000 + 750 ms) holds.
-    assertThat(policy.observe(follower(5000 + 2749, 4, true))).isEmpty();
+    // Even with fresh-looking contact and quorum, the quarantine (one lease, 750 ms) holds.
+    assertThat(policy.observe(follower(5000 + 749, 4, true))).isEmpty();
     assertThat(policy.fenced()).contains(FenceReason.PROCESS_PAUSE);
-    assertThat(policy.observe(follower(5000 + 2750, 4, true)))
+    assertThat(policy.observe(follower(5000 + 750, 4, true)))
         .singleElement().isInstanceOf(FencingAction.Unfence.class);
   }
 

@@ -69,15 +69,15 @@ public final class SelfFencing implements WriteGate, AutoCloseable {
   private boolean pauseReportedEarly;
 
   private SelfFencing(
-      NodeId self, FencingSettings settings, Duration electionTimeoutMin, Duration electionTimeoutMax,
+      NodeId self, FencingSettings settings, Duration electionTimeoutMin,
       LeadershipSource raft, BooleanSupplier detectorQuorum, AuditLog audit, MeterRegistry metrics,
       LongSupplier nanoClock) {
     this.self = self;
     this.settings = settings;
-    this.policy = new FencingPolicy(settings, electionTimeoutMin, electionTimeoutMax);
+    this.policy = new FencingPolicy(settings, electionTimeoutMin);
     this.watchdog = new PauseWatchdog(FencingSettings.PAUSE_TICK.toNanos(),
         settings.pauseThreshold().toNanos(), nanoClock.getAsLong());
-    this.quarantineNanos = settings.quarantine(electionTimeoutMax).toNanos();
+    this.quarantineNanos = settings.quarantine().toNanos();
     this.raft = raft;
     this.detectorQuorum = detectorQuorum;
     this.audit = audit;
@@ -107,10 +107,10 @@ public final class SelfFencing implements WriteGate, AutoCloseable {
    * this process has not led anything yet.
    */
   public static SelfFencing start(
-      NodeId self, FencingSettings settings, Duration electionTimeoutMin, Duration electionTimeoutMax,
+      NodeId self, FencingSettings settings, Duration electionTimeoutMin,
       LeadershipSource raft, BooleanSupplier detectorQuorum, AuditLog audit, MeterRegistry metrics)
       throws IOException {
-    SelfFencing f = new SelfFencing(self, settings, electionTimeoutMin, electionTimeoutMax, raft,
+    SelfFencing f = new SelfFencing(self, settings, electionTimeoutMin, raft,
         detectorQuorum, audit, metrics, System::nanoTime);
     if (f.fenceFile.isPresent() && f.fenceFile.get().remove()) {
       f.audit.record("stale_fence_file_removed", Map.of("file", f.fenceFile.get().path().toString()));
