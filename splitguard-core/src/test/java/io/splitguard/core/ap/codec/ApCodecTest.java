@@ -33,7 +33,6 @@ import org.junit.jupiter.api.Test;
 class ApCodecTest {
   private static final String KEY = "k/\u00e9\uD83D\uDE00";
 
-  @SuppressWarnings({"unchecked", "rawtypes"})
   private static <T extends Mergeable<T>> List<Superseded> roundTripAll(List<T> states) {
     List<Superseded> superseded = new ArrayList<>();
     for (T s : states) {
