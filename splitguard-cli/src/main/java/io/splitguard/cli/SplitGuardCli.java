@@ -19,6 +19,7 @@ import picocli.CommandLine.Command;
       StatusCommand.class,
       KvCommands.class,
       LockCommand.class,
+      MembersCommand.class,
       BenchCommand.class,
       ChaosCommand.class,
       CommandLine.HelpCommand.class

@@ -220,6 +220,45 @@ public final class SplitGuardClient implements AutoCloseable {
   }
 
   /**
+   * The consensus configuration: every member with its role.
+   *
+   * @throws UnavailableException if no endpoint answered before the deadline
+   */
+  public List<ConfigMember> members() {
+    return execute(Call.read("/v1/members"), SplitGuardClient::parseMembers);
+  }
+
+  /**
+   * Changes one member's part in consensus: {@code demote} (voter to listener), {@code promote}
+   * (listener to voter) or {@code remove}. The node refuses a change that would leave fewer voters
+   * than a majority of the current ones, or a new majority it cannot reach ({@link
+   * ConflictException}, the detail says why).
+   *
+   * @return the configuration after the change
+   * @throws NotFoundException if there is no such member
+   * @throws OutcomeUnknownException if the change may or may not have been made
+   */
+  public List<ConfigMember> changeMember(String id, String action) {
+    String path = "/v1/members/" + java.net.URLEncoder.encode(Objects.requireNonNull(id, "id"),
+        java.nio.charset.StandardCharsets.UTF_8);
+    Call call = switch (action) {
+      case "demote", "promote" -> Call.write("POST", path + "/" + action, "{}", NO_PRECONDITION);
+      case "remove" -> Call.write("DELETE", path, null, NO_PRECONDITION);
+      default -> throw new IllegalArgumentException("action must be demote, promote or remove, got '" + action + "'");
+    };
+    return execute(call, SplitGuardClient::parseMembers);
+  }
+
+  private static List<ConfigMember> parseMembers(JsonNode body) {
+    List<ConfigMember> out = new java.util.ArrayList<>();
+    for (JsonNode m : body.path("members")) {
+      out.add(new ConfigMember(m.path("id").asText(), m.path("role").asText(), m.path("address").asText(""),
+          m.path("reachable").asBoolean(false)));
+    }
+    return List.copyOf(out);
+  }
+
+  /**
    * The status of one node, asked once without retries. The node need not be one of the
    * configured endpoints.
    *

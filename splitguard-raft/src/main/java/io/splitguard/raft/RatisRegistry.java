@@ -11,6 +11,8 @@ import io.splitguard.core.lock.LockCodec;
 import io.splitguard.core.lock.LockCommand;
 import io.splitguard.core.lock.LockResult;
 import io.splitguard.core.registry.ConsensusStatus;
+import io.splitguard.core.membership.MemberRole;
+import io.splitguard.core.membership.Membership;
 import io.splitguard.core.registry.LeadershipView;
 import io.splitguard.core.registry.NoLeaderException;
 import io.splitguard.core.registry.OutcomeUnknownException;
@@ -22,7 +24,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
@@ -39,7 +43,9 @@ import org.apache.ratis.client.RaftClient;
 import org.apache.ratis.proto.RaftProtos.RaftPeerRole;
 import org.apache.ratis.proto.RaftProtos.RoleInfoProto;
 import org.apache.ratis.proto.RaftProtos.ServerRpcProto;
+import org.apache.ratis.protocol.SetConfigurationRequest;
 import org.apache.ratis.protocol.TransferLeadershipRequest;
+import org.apache.ratis.server.RaftConfiguration;
 
 import org.apache.ratis.protocol.ClientId;
 import org.apache.ratis.protocol.Message;
@@ -331,7 +337,7 @@ public final class RatisRegistry implements Registry {
         // follower, and a leader that steps down may still name itself: neither is contact with
         // a leader. Only a message received after becoming follower, from another node, is.
         RaftPeerId leaderId = info.getLeaderId();
-        if (info.isFollower() && leaderId != null && !leaderId.equals(selfPeer) && role.hasFollowerInfo()) {
+        if ((info.isFollower() || info.isListener()) && leaderId != null && !leaderId.equals(selfPeer) && role.hasFollowerInfo()) {
           long age = role.getFollowerInfo().getLeaderInfo().getLastRpcElapsedTimeMs();
           if (age < role.getRoleElapsedTimeMs()) {
             return LeadershipView.follower(info.getCurrentTerm(), age);
@@ -344,7 +350,7 @@ public final class RatisRegistry implements Registry {
         ages.add(follower.getLastRpcElapsedTimeMs());
       }
       ages.sort(null);
-      int voters = group.getPeers().size();
+      int voters = server.getDivision(group.getGroupId()).getRaftConf().getCurrentPeers().size();
       int othersNeeded = voters / 2; // a majority is voters / 2 + 1, this node included
       long age = othersNeeded == 0 ? 0
           : ages.size() >= othersNeeded ? ages.get(othersNeeded - 1) : Long.MAX_VALUE;
@@ -374,6 +380,61 @@ public final class RatisRegistry implements Registry {
       LOG.info("event=raft_step_down node={} term={} success=false error={}", options.self(), term, e.toString());
       return CompletableFuture.completedFuture(null);
     }
+  }
+
+  /** The consensus configuration now: voters and listeners, in cluster-file order. */
+  @Override
+  public Membership membership() throws IOException {
+    RaftConfiguration conf = server.getDivision(group.getGroupId()).getRaftConf();
+    java.util.Set<String> voters = new java.util.HashSet<>();
+    conf.getCurrentPeers(RaftPeerRole.FOLLOWER).forEach(p -> voters.add(p.getId().toString()));
+    java.util.Set<String> listeners = new java.util.HashSet<>();
+    conf.getCurrentPeers(RaftPeerRole.LISTENER).forEach(p -> listeners.add(p.getId().toString()));
+    Map<NodeId, MemberRole> roles = new LinkedHashMap<>();
+    for (ClusterMember m : options.cluster().members()) {
+      if (voters.contains(m.id().value())) {
+        roles.put(m.id(), MemberRole.VOTER);
+      } else if (listeners.contains(m.id().value())) {
+        roles.put(m.id(), MemberRole.LISTENER);
+      }
+    }
+    return new Membership(roles);
+  }
+
+  /**
+   * Proposes {@code next} through Raft's joint consensus, on condition that the configuration is
+   * still {@code current} (compare-and-set: two operators cannot interleave changes). Completes
+   * when the new configuration is committed.
+   */
+  @Override
+  public CompletableFuture<Void> changeMembership(Membership current, Membership next) {
+    SetConfigurationRequest.Arguments arguments = SetConfigurationRequest.Arguments.newBuilder()
+        .setServersInCurrentConf(raftPeers(current.voters()))
+        .setListenersInCurrentConf(raftPeers(current.listeners()))
+        .setServersInNewConf(raftPeers(next.voters()))
+        .setListenersInNewConf(raftPeers(next.listeners()))
+        .setMode(SetConfigurationRequest.Mode.COMPARE_AND_SET)
+        .build();
+    return CompletableFuture.supplyAsync(() -> {
+      try {
+        RaftClientReply reply = clientForWrites().admin().setConfiguration(arguments);
+        if (!reply.isSuccess()) {
+          throw new CompletionException(new IOException("configuration change not accepted: "
+              + (reply.getException() == null ? "unknown" : reply.getException().getMessage())));
+        }
+        LOG.info("event=membership_changed node={} voters={} listeners={}", options.self(),
+            next.voters(), next.listeners());
+        return (Void) null;
+      } catch (IOException e) {
+        throw new CompletionException(e);
+      }
+    }, retirer).orTimeout(requestTimeout.toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  private List<RaftPeer> raftPeers(java.util.Set<NodeId> ids) {
+    return options.cluster().members().stream().filter(m -> ids.contains(m.id()))
+        .map(m -> RaftPeer.newBuilder().setId(m.id().value()).setAddress(m.raft().toString()).build())
+        .toList();
   }
 
   private static ConsensusStatus stopped() {

@@ -56,6 +56,24 @@ public interface Registry extends AutoCloseable {
   /** This node's view of consensus right now. */
   ConsensusStatus status();
 
+  /**
+   * The consensus configuration now.
+   *
+   * @throws UnsupportedOperationException if this registry cannot change membership
+   */
+  default io.splitguard.core.membership.Membership membership() throws java.io.IOException {
+    throw new UnsupportedOperationException("membership is not available from this registry");
+  }
+
+  /**
+   * Proposes {@code next} if the configuration is still {@code current}; completes once committed.
+   */
+  default CompletableFuture<Void> changeMembership(
+      io.splitguard.core.membership.Membership current, io.splitguard.core.membership.Membership next) {
+    return CompletableFuture.failedFuture(
+        new UnsupportedOperationException("membership changes are not available from this registry"));
+  }
+
   /** Stops the node's consensus participation and releases its resources. */
   @Override
   void close();

@@ -31,9 +31,14 @@ import io.splitguard.core.registry.OutcomeUnknownException;
 import io.splitguard.core.registry.Registry;
 import io.splitguard.server.TestFaults;
 import io.splitguard.core.fencing.FenceReason;
+import io.splitguard.core.membership.MemberRole;
+import io.splitguard.core.membership.Membership;
+import io.splitguard.core.membership.MembershipChange;
+import io.splitguard.core.membership.MembershipPolicy;
 import io.splitguard.server.detector.PartitionMonitor;
 import io.splitguard.server.fencing.FenceStatus;
 import io.splitguard.server.fencing.WriteGate;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.Optional;
@@ -114,6 +119,10 @@ public final class HttpApi implements AutoCloseable {
       cfg.routes.delete("/v1/locks/<name>", this::releaseLock);
       cfg.routes.get("/v1/guarded/<resource>", this::getGuarded);
       cfg.routes.put("/v1/guarded/<resource>", this::putGuarded);
+      cfg.routes.get("/v1/members", this::listMembers);
+      cfg.routes.post("/v1/members/<id>/demote", ctx -> changeMember(ctx, new MembershipChange.Demote(memberId(ctx))));
+      cfg.routes.post("/v1/members/<id>/promote", ctx -> changeMember(ctx, new MembershipChange.Promote(memberId(ctx))));
+      cfg.routes.delete("/v1/members/<id>", ctx -> changeMember(ctx, new MembershipChange.Remove(memberId(ctx))));
       cfg.routes.exception(ProblemException.class, (e, ctx) -> writeProblem(ctx, e));
       cfg.routes.exception(HttpResponseException.class, (e, ctx) -> writeProblem(ctx, fromJavalin(e)));
       cfg.routes.exception(Exception.class, (e, ctx) -> writeProblem(ctx, internal(ctx, e)));
@@ -685,6 +694,82 @@ public final class HttpApi implements AutoCloseable {
       }
     }
     return bytes;
+  }
+
+  // ---- membership --------------------------------------------------------------------------
+
+  private NodeId memberId(Context ctx) {
+    String raw = ctx.pathParam("id");
+    try {
+      return NodeId.of(raw);
+    } catch (IllegalArgumentException e) {
+      throw new ProblemException(ErrorCode.BAD_REQUEST, "id: " + e.getMessage()).with("field", "id");
+    }
+  }
+
+  private Membership currentMembership() {
+    try {
+      return registry.membership();
+    } catch (IOException | UnsupportedOperationException e) {
+      throw new ProblemException(ErrorCode.INTERNAL, "membership is not available: " + e.getMessage());
+    }
+  }
+
+  private void listMembers(Context ctx) {
+    Membership membership = currentMembership();
+    PartitionView view = monitor.view();
+    ObjectNode body = json.createObjectNode();
+    ArrayNode members = body.putArray("members");
+    for (Map.Entry<NodeId, MemberRole> e : membership.roles().entrySet()) {
+      ObjectNode m = members.addObject();
+      m.put("id", e.getKey().value());
+      m.put("role", e.getValue().name());
+      cluster.member(e.getKey()).ifPresent(c -> {
+        m.put("address", c.api().toString());
+        m.put("raftAddress", c.raft().toString());
+      });
+      m.put("reachable", reachable(view).contains(e.getKey()));
+    }
+    body.put("voters", membership.voters().size());
+    body.put("majority", membership.majority());
+    writeJson(ctx, 200, body);
+  }
+
+  private Set<NodeId> reachable(PartitionView view) {
+    Set<NodeId> reachable = new java.util.LinkedHashSet<>();
+    reachable.add(self);
+    view.peers().stream().filter(PartitionView.PeerView::reachable).forEach(p -> reachable.add(p.id()));
+    return reachable;
+  }
+
+  private void changeMember(Context ctx, MembershipChange change) {
+    requireQuorum("membership change");
+    Membership current = currentMembership();
+    MembershipPolicy.Decision decision = MembershipPolicy.decide(current, change, reachable(monitor.view()));
+    if (decision instanceof MembershipPolicy.Decision.Refused r) {
+      ErrorCode code = r.kind() == MembershipPolicy.Kind.UNKNOWN_MEMBER ? ErrorCode.NOT_FOUND : ErrorCode.CONFLICT;
+      throw new ProblemException(code, r.reason()).with("member", change.member().value());
+    }
+    Membership next = ((MembershipPolicy.Decision.Allowed) decision).next();
+    LOG.info("event=membership_change_requested node={} traceId={} change={} voters={} listeners={}",
+        self, ctx.attribute(TRACE_ATTRIBUTE), change, next.voters(), next.listeners());
+    ctx.future(() -> registry.changeMembership(current, next)
+        .thenAccept(done -> listMembers(ctx))
+        .exceptionally(e -> {
+          Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
+          if (cause instanceof IOException) {
+            // Raft refused it (another change in progress, or the configuration moved on).
+            writeProblem(ctx, new ProblemException(ErrorCode.CONFLICT, cause.getMessage())
+                .with("member", change.member().value()));
+            return null;
+          }
+          if (cause instanceof java.util.concurrent.TimeoutException) {
+            writeProblem(ctx, new ProblemException(ErrorCode.TIMEOUT,
+                "the configuration change may or may not have been made; list the members"));
+            return null;
+          }
+          return failure(ctx, e, true);
+        }));
   }
 
   // ---- the write gate --------------------------------------------------------------------------
