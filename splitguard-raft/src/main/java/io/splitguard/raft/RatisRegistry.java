@@ -382,6 +382,25 @@ public final class RatisRegistry implements Registry {
     }
   }
 
+  /**
+   * Asks Raft to hand this node's leadership to {@code target} (which must be caught up; Ratis
+   * checks). Completes with whether it was accepted.
+   */
+  public CompletableFuture<Boolean> transferLeadership(NodeId target) {
+    TransferLeadershipRequest request = new TransferLeadershipRequest(
+        ClientId.randomId(), selfPeer, group.getGroupId(), stepDownCallIds.incrementAndGet(),
+        RaftPeerId.valueOf(target.value()), options.settings().electionTimeoutMax().toMillis());
+    try {
+      return server.transferLeadershipAsync(request).handle((reply, error) -> {
+        boolean ok = error == null && reply != null && reply.isSuccess();
+        LOG.info("event=raft_transfer_leadership node={} target={} success={}", options.self(), target, ok);
+        return ok;
+      });
+    } catch (IOException | RuntimeException e) {
+      return CompletableFuture.completedFuture(false);
+    }
+  }
+
   /** The consensus configuration now: voters and listeners, in cluster-file order. */
   @Override
   public Membership membership() throws IOException {

@@ -20,7 +20,13 @@ import io.splitguard.server.fencing.FencingListener;
 import io.splitguard.server.fencing.LeadershipSource;
 import io.splitguard.server.fencing.SelfFencing;
 import io.splitguard.server.http.HttpApi;
+import io.splitguard.core.health.HealthLevel;
+import io.splitguard.server.health.HealthMonitor;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicReference;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
@@ -94,9 +100,21 @@ public final class SplitGuardNode implements AutoCloseable {
     PartitionMonitor monitor = new PartitionMonitor(
         self, options.cluster().spec().peersOf(self).stream().map(ClusterMember::id).toList(),
         options.settings().detector(), System::nanoTime, metrics);
+    AtomicReference<HealthMonitor> health = new AtomicReference<>();
     started.push(HeartbeatChannel.start(
         self, options.cluster().name(), member.api(), options.cluster().spec().peersOf(self),
-        options.settings().heartbeatInterval(), (from, seq) -> monitor.onHeartbeat(from)));
+        options.settings().heartbeatInterval(), new HeartbeatChannel.LocalView() {
+          @Override
+          public HealthLevel health() {
+            HealthMonitor h = health.get();
+            return h == null ? HealthLevel.HEALTHY : h.report().level();
+          }
+
+          @Override
+          public Set<NodeId> reachable() {
+            return monitor.reachablePeers();
+          }
+        }, monitor::onHeartbeat));
 
     RatisRegistry registry = RatisRegistry.start(new RegistryOptions(
         self, options.cluster().spec(), options.cluster().name(), options.dataDir(), options.settings()));
@@ -128,6 +146,29 @@ public final class SplitGuardNode implements AutoCloseable {
           }
         }, monitor::hasQuorum, audit, metrics);
     started.push(fencing);
+    HealthMonitor healthMonitor = HealthMonitor.start(self, options.dataDir(),
+        () -> fencing.pausedWithin(Duration.ofSeconds(10)), new HealthMonitor.Leadership() {
+          @Override
+          public boolean isLeader() {
+            return registry.status().role() == ConsensusStatus.Role.LEADER;
+          }
+
+          @Override
+          public Optional<NodeId> healthyPeer() {
+            Set<NodeId> reachable = monitor.reachablePeers();
+            return options.cluster().spec().peersOf(self).stream().map(ClusterMember::id)
+                .filter(reachable::contains)
+                .filter(p -> monitor.report(p).map(r -> r.health() == HealthLevel.HEALTHY).orElse(false))
+                .findFirst();
+          }
+
+          @Override
+          public void transferTo(NodeId peer) {
+            registry.transferLeadership(peer);
+          }
+        }, audit, metrics);
+    health.set(healthMonitor);
+    started.push(healthMonitor);
 
     ScheduledExecutorService ticker = Executors.newSingleThreadScheduledExecutor(r -> {
       Thread t = new Thread(r, "partition-monitor-" + self);
@@ -149,7 +190,8 @@ public final class SplitGuardNode implements AutoCloseable {
           self, options.faults());
     }
     HttpApi api = HttpApi.start(member.api().host(), member.api().port(), self,
-        options.cluster().spec(), options.settings(), registry, monitor, fencing, metrics, options.faults());
+        options.cluster().spec(), options.settings(), registry, monitor, fencing, healthMonitor::report,
+        metrics, options.faults());
     started.push(api);
     LOG.info("event=node_started node={} api=http://{} raft={} dataDir={}",
         self, member.api(), member.raft(), options.dataDir());

@@ -66,6 +66,11 @@ public final class PauseWatchdog {
     return paused && nowNanos - lastPauseEndNanos < quarantineNanos;
   }
 
+  /** Whether a pause ended within {@code windowNanos} before {@code nowNanos}, or one is under way. */
+  public boolean pausedWithin(long nowNanos, long windowNanos) {
+    return overdueNanos(nowNanos) > thresholdNanos || (paused && nowNanos - lastPauseEndNanos < windowNanos);
+  }
+
   /** How far past its next expected wake-up the watchdog is at {@code nowNanos} (0 if not late). */
   public long overdueNanos(long nowNanos) {
     return Math.max(0, nowNanos - lastTickNanos - tickNanos);

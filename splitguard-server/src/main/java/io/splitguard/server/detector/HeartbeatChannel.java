@@ -3,15 +3,21 @@ package io.splitguard.server.detector;
 import io.splitguard.core.cluster.ClusterMember;
 import io.splitguard.core.cluster.HostPort;
 import io.splitguard.core.cluster.NodeId;
+import io.splitguard.core.detector.Heartbeat;
+import io.splitguard.core.detector.HeartbeatCodec;
+import io.splitguard.core.health.HealthLevel;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.StandardProtocolFamily;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.DatagramChannel;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -26,31 +32,45 @@ import org.slf4j.LoggerFactory;
  * <p>Why UDP: a heartbeat is a tiny, loss-tolerant, periodic message; the detector wants to see
  * loss and delay as they are, not hidden by TCP retransmission and head-of-line blocking, and a
  * datagram to a paused or partitioned peer costs nothing (no connection state, no blocked
- * writer). A heartbeat carries magic, format version, cluster name, sender id and a sequence
- * number; anything else arriving on the port is dropped.
+ * writer). A heartbeat ({@link HeartbeatCodec}) carries the sender's id, sequence and send
+ * time, an echo of the recipient's last heartbeat (so the recipient measures the round trip on
+ * its own clock), the sender's health and the peers it reaches (so every node can see indirect
+ * connectivity); anything else arriving on the port is dropped.
  */
 public final class HeartbeatChannel implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(HeartbeatChannel.class);
-  private static final int MAGIC = 0x53474842; // "SGHB"
-  private static final byte VERSION = 1;
-  private static final int MAX_DATAGRAM = 512;
+
+  /** What a node tells its peers about itself in every heartbeat. */
+  public interface LocalView {
+    /** This node's health. */
+    HealthLevel health();
+
+    /** The peers this node's detector reaches now. */
+    Set<NodeId> reachable();
+  }
+
+  /** The last heartbeat received from a peer: its send time and our receive time, for the echo. */
+  private record Received(long peerSentAtNanos, long receivedAtNanos) {}
 
   private final NodeId self;
-  private final byte[] clusterName;
+  private final HeartbeatCodec codec;
   private final List<ClusterMember> peers;
   private final DatagramChannel channel;
   private final ScheduledExecutorService sender;
   private final Thread receiver;
-  private final BiConsumer<NodeId, Long> onHeartbeat;
+  private final LocalView localView;
+  private final BiConsumer<Heartbeat, Long> onHeartbeat;
+  private final Map<NodeId, Received> lastReceived = new ConcurrentHashMap<>();
   private long sequence;
 
   private HeartbeatChannel(
       NodeId self, String clusterName, List<ClusterMember> peers, DatagramChannel channel,
-      BiConsumer<NodeId, Long> onHeartbeat) {
+      LocalView localView, BiConsumer<Heartbeat, Long> onHeartbeat) {
     this.self = self;
-    this.clusterName = clusterName.getBytes(StandardCharsets.UTF_8);
+    this.codec = new HeartbeatCodec(clusterName);
     this.peers = List.copyOf(peers);
     this.channel = channel;
+    this.localView = localView;
     this.onHeartbeat = onHeartbeat;
     this.sender = Executors.newSingleThreadScheduledExecutor(r -> {
       Thread t = new Thread(r, "heartbeat-sender-" + self);
@@ -63,11 +83,11 @@ public final class HeartbeatChannel implements AutoCloseable {
 
   /**
    * Binds {@code bind}, starts sending to {@code peers} every {@code interval} and delivers each
-   * valid heartbeat received to {@code onHeartbeat(sender, sequence)}.
+   * valid heartbeat received to {@code onHeartbeat(heartbeat, receivedAtNanos)}.
    */
   public static HeartbeatChannel start(
       NodeId self, String clusterName, HostPort bind, List<ClusterMember> peers, Duration interval,
-      BiConsumer<NodeId, Long> onHeartbeat) throws IOException {
+      LocalView localView, BiConsumer<Heartbeat, Long> onHeartbeat) throws IOException {
     DatagramChannel channel = DatagramChannel.open(StandardProtocolFamily.INET);
     try {
       channel.bind(new InetSocketAddress(bind.host(), bind.port()));
@@ -75,7 +95,7 @@ public final class HeartbeatChannel implements AutoCloseable {
       channel.close();
       throw new IOException("cannot bind heartbeat UDP port " + bind + ": " + e.getMessage(), e);
     }
-    HeartbeatChannel hb = new HeartbeatChannel(self, clusterName, peers, channel, onHeartbeat);
+    HeartbeatChannel hb = new HeartbeatChannel(self, clusterName, peers, channel, localView, onHeartbeat);
     hb.receiver.start();
     hb.sender.scheduleAtFixedRate(hb::sendAll, 0, interval.toNanos(), TimeUnit.NANOSECONDS);
     return hb;
@@ -83,10 +103,23 @@ public final class HeartbeatChannel implements AutoCloseable {
 
   private void sendAll() {
     long seq = ++sequence;
-    ByteBuffer message = encode(seq);
+    HealthLevel health;
+    Set<NodeId> reachable;
+    try {
+      health = localView.health();
+      reachable = localView.reachable();
+    } catch (RuntimeException e) {
+      health = HealthLevel.UNHEALTHY;
+      reachable = Set.of();
+    }
     for (ClusterMember peer : peers) {
+      long now = System.nanoTime();
+      Received echo = lastReceived.get(peer.id());
+      Heartbeat beat = new Heartbeat(self, seq, now,
+          echo == null ? -1 : echo.peerSentAtNanos(), echo == null ? 0 : now - echo.receivedAtNanos(),
+          health, reachable);
       try {
-        channel.send(message.duplicate(), new InetSocketAddress(peer.api().host(), peer.api().port()));
+        channel.send(codec.encode(beat), new InetSocketAddress(peer.api().host(), peer.api().port()));
       } catch (ClosedChannelException e) {
         return;
       } catch (IOException | RuntimeException e) {
@@ -97,59 +130,25 @@ public final class HeartbeatChannel implements AutoCloseable {
     }
   }
 
-  private ByteBuffer encode(long seq) {
-    byte[] id = self.value().getBytes(StandardCharsets.UTF_8);
-    ByteBuffer b = ByteBuffer.allocate(4 + 1 + 2 + clusterName.length + 2 + id.length + 8);
-    b.putInt(MAGIC).put(VERSION);
-    b.putShort((short) clusterName.length).put(clusterName);
-    b.putShort((short) id.length).put(id);
-    b.putLong(seq);
-    return b.flip();
-  }
-
   private void receiveLoop() {
-    ByteBuffer buffer = ByteBuffer.allocate(MAX_DATAGRAM);
+    ByteBuffer buffer = ByteBuffer.allocate(HeartbeatCodec.MAX_DATAGRAM + 1);
     while (channel.isOpen()) {
       try {
         buffer.clear();
         channel.receive(buffer);
+        long now = System.nanoTime();
         buffer.flip();
-        decode(buffer);
+        Optional<Heartbeat> beat = codec.decode(buffer);
+        if (beat.isPresent() && !beat.get().from().equals(self)) {
+          lastReceived.put(beat.get().from(), new Received(beat.get().sentAtNanos(), now));
+          onHeartbeat.accept(beat.get(), now);
+        }
       } catch (ClosedChannelException e) {
         return;
       } catch (IOException | RuntimeException e) {
         LOG.debug("event=heartbeat_receive_failed node={} error={}", self, e.toString());
       }
     }
-  }
-
-  private void decode(ByteBuffer b) {
-    if (b.remaining() < 7 || b.getInt() != MAGIC || b.get() != VERSION) {
-      return;
-    }
-    int nameLength = b.getShort();
-    if (nameLength != clusterName.length || b.remaining() < nameLength + 2) {
-      return;
-    }
-    byte[] name = new byte[nameLength];
-    b.get(name);
-    if (!java.util.Arrays.equals(name, clusterName)) {
-      return; // another cluster's node on a reused port must not count towards our quorum
-    }
-    int idLength = b.getShort();
-    if (idLength <= 0 || b.remaining() != idLength + 8) {
-      return;
-    }
-    byte[] id = new byte[idLength];
-    b.get(id);
-    long seq = b.getLong();
-    NodeId from;
-    try {
-      from = NodeId.of(new String(id, StandardCharsets.UTF_8));
-    } catch (IllegalArgumentException e) {
-      return;
-    }
-    onHeartbeat.accept(from, seq);
   }
 
   @Override

@@ -10,7 +10,14 @@ import io.splitguard.core.detector.PartitionDetector;
 import io.splitguard.core.detector.PartitionStatus;
 import io.splitguard.core.detector.PartitionView;
 import java.time.Duration;
+import io.splitguard.core.detector.ConnectivityMatrix;
+import io.splitguard.core.detector.Heartbeat;
+import io.splitguard.core.detector.StatusDebouncer;
+import io.splitguard.core.health.HealthLevel;
 import io.splitguard.server.audit.AuditLog;
+import java.util.HashMap;
+import java.util.Optional;
+import java.util.Set;
 import java.util.List;
 import java.util.Map;
 import java.util.function.LongSupplier;
@@ -34,9 +41,22 @@ public final class PartitionMonitor {
   private final LongSupplier nanoClock;
   private final Counter quorumLost;
   private final Timer partitionDuration;
+  private final List<NodeId> peers;
+  private final StatusDebouncer debouncer;
+  private final Map<NodeId, PeerReport> reports = new HashMap<>();
+  private final Map<NodeId, Timer> roundTrips = new HashMap<>();
   private volatile AuditLog audit;
   private PartitionStatus lastStatus;
   private long lastChangeNanos;
+
+  /**
+   * What a peer said about itself in its latest heartbeat.
+   *
+   * @param health its own health
+   * @param reachable the peers it reaches
+   * @param roundTripNanos the last heartbeat round trip to it, or -1 if none measured yet
+   */
+  public record PeerReport(HealthLevel health, Set<NodeId> reachable, long roundTripNanos) {}
 
   /**
    * @param self this node
@@ -49,10 +69,13 @@ public final class PartitionMonitor {
       NodeId self, List<NodeId> peers, DetectorSettings settings, LongSupplier nanoClock,
       MeterRegistry metrics) {
     this.self = self;
+    this.peers = List.copyOf(peers);
     this.detector = new PartitionDetector(peers, settings);
     this.nanoClock = nanoClock;
     this.lastChangeNanos = nanoClock.getAsLong();
-    this.lastStatus = view().status();
+    PartitionStatus initial = detector.view(lastChangeNanos).status();
+    this.debouncer = new StatusDebouncer(StatusDebouncer.DEFAULT_STABLE_AFTER, initial, lastChangeNanos);
+    this.lastStatus = initial;
     this.quorumLost = Counter.builder("quorum_lost_total")
         .description("Times this node lost sight of a majority").register(metrics);
     this.partitionDuration = Timer.builder("partition_duration_seconds")
@@ -61,11 +84,14 @@ public final class PartitionMonitor {
     Gauge.builder("partition_quorum", this, m -> m.view().quorum() ? 1 : 0)
         .description("1 if a majority of voting members is reachable from this node").register(metrics);
     for (PartitionStatus status : PartitionStatus.values()) {
-      Gauge.builder("partition_status", this, m -> m.view().status() == status ? 1 : 0)
+      Gauge.builder("partition_status", this, m -> m.reportedStatus() == status ? 1 : 0)
           .tag("status", status.name())
           .description("1 for this node's current partition status").register(metrics);
     }
     for (NodeId peer : peers) {
+      roundTrips.put(peer, Timer.builder("heartbeat_latency_seconds").tag("peer", peer.value())
+          .description("Heartbeat round trip to each peer, measured by echo on this node's clock")
+          .register(metrics));
       Gauge.builder("peer_phi", this, m -> m.phiOf(peer))
           .tag("peer", peer.value())
           .description("Phi-accrual suspicion level of each peer (capped at 1000)").register(metrics);
@@ -77,14 +103,60 @@ public final class PartitionMonitor {
     this.audit = auditLog;
   }
 
-  /** Records a heartbeat from {@code peer}. */
+  /** Records a heartbeat from {@code peer} that carried nothing else (tests). */
   public synchronized void onHeartbeat(NodeId peer) {
     detector.onHeartbeat(peer, nanoClock.getAsLong());
   }
 
-  /** The current view. */
+  /** Records a heartbeat: its arrival, the sender's report, and the round trip its echo measures. */
+  public void onHeartbeat(Heartbeat beat, long receivedAtNanos) {
+    if (!peers.contains(beat.from())) {
+      return; // not a member: must not count towards anything
+    }
+    long rtt = beat.roundTripNanos(receivedAtNanos);
+    synchronized (this) {
+      detector.onHeartbeat(beat.from(), nanoClock.getAsLong());
+      PeerReport previous = reports.get(beat.from());
+      reports.put(beat.from(), new PeerReport(beat.health(), beat.reachable(),
+          rtt >= 0 ? rtt : previous == null ? -1 : previous.roundTripNanos()));
+    }
+    if (rtt >= 0) {
+      roundTrips.get(beat.from()).record(rtt, java.util.concurrent.TimeUnit.NANOSECONDS);
+    }
+  }
+
+  /** The current raw view (quorum undelayed: the write gate uses this). */
   public synchronized PartitionView view() {
     return detector.view(nanoClock.getAsLong());
+  }
+
+  /**
+   * The status to report: the raw status once it has held for the debounce time ({@link
+   * StatusDebouncer#DEFAULT_STABLE_AFTER}); the loss of quorum is reported at once.
+   */
+  public synchronized PartitionStatus reportedStatus() {
+    long now = nanoClock.getAsLong();
+    return debouncer.observe(detector.view(now).status(), now);
+  }
+
+  /** The peers this node's detector reaches now. */
+  public synchronized Set<NodeId> reachablePeers() {
+    return Set.copyOf(detector.reachablePeers(nanoClock.getAsLong()));
+  }
+
+  /** The latest report of {@code peer}, if it has sent one. */
+  public synchronized Optional<PeerReport> report(NodeId peer) {
+    return Optional.ofNullable(reports.get(peer));
+  }
+
+  /** This node's view merged with what its reachable peers report: indirect connectivity. */
+  public synchronized ConnectivityMatrix connectivity() {
+    long now = nanoClock.getAsLong();
+    Map<NodeId, Set<NodeId>> views = new HashMap<>();
+    reports.forEach((peer, r) -> views.put(peer, r.reachable()));
+    List<NodeId> members = new java.util.ArrayList<>(peers);
+    members.add(self);
+    return ConnectivityMatrix.of(self, members, detector.reachablePeers(now), views);
   }
 
   /** Whether a majority is reachable right now: the write gate. */
@@ -98,30 +170,32 @@ public final class PartitionMonitor {
     PartitionStatus previous;
     long now;
     long since;
+    PartitionStatus reported;
     synchronized (this) {
       now = nanoClock.getAsLong();
       view = detector.view(now);
+      reported = debouncer.observe(view.status(), now);
       previous = lastStatus;
-      if (view.status() == previous) {
+      if (reported == previous) {
         return;
       }
       since = lastChangeNanos;
-      lastStatus = view.status();
+      lastStatus = reported;
       lastChangeNanos = now;
     }
     if (previous != PartitionStatus.HEALTHY) {
       partitionDuration.record(Duration.ofNanos(now - since));
     }
-    if (previous != PartitionStatus.PARTITIONED && view.status() == PartitionStatus.PARTITIONED) {
+    if (previous != PartitionStatus.PARTITIONED && reported == PartitionStatus.PARTITIONED) {
       quorumLost.increment();
     }
     List<String> unreachable = view.peers().stream()
         .filter(p -> !p.reachable()).map(p -> p.id().value()).toList();
     LOG.info("event=partition_status_changed node={} from={} to={} quorum={} unreachable={} after_ms={}",
-        self, previous, view.status(), view.quorum(), unreachable, (now - since) / 1_000_000);
+        self, previous, reported, view.quorum(), unreachable, (now - since) / 1_000_000);
     AuditLog a = audit;
     if (a != null) {
-      a.record("partition_status_changed", Map.of("from", previous.name(), "to", view.status().name(),
+      a.record("partition_status_changed", Map.of("from", previous.name(), "to", reported.name(),
           "quorum", view.quorum(), "unreachable", unreachable, "afterMs", (now - since) / 1_000_000));
     }
   }

@@ -129,6 +129,11 @@ public final class SelfFencing implements WriteGate, AutoCloseable {
     listeners.add(listener);
   }
 
+  /** Whether this process was paused (longer than the threshold) within {@code window}. */
+  public boolean pausedWithin(Duration window) {
+    return watchdog.pausedWithin(nanoClock.getAsLong(), window.toNanos());
+  }
+
   @Override
   public Optional<FenceReason> refusal() {
     if (armed && watchdog.pausedOrQuarantined(nanoClock.getAsLong(), quarantineNanos)) {

@@ -30,7 +30,9 @@ import io.splitguard.core.registry.NoLeaderException;
 import io.splitguard.core.registry.OutcomeUnknownException;
 import io.splitguard.core.registry.Registry;
 import io.splitguard.server.TestFaults;
+import io.splitguard.core.detector.ConnectivityMatrix;
 import io.splitguard.core.fencing.FenceReason;
+import io.splitguard.core.health.HealthReport;
 import io.splitguard.core.membership.MemberRole;
 import io.splitguard.core.membership.Membership;
 import io.splitguard.core.membership.MembershipChange;
@@ -45,6 +47,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.Supplier;
 import java.util.regex.Pattern;
 import org.eclipse.jetty.http.UriCompliance;
 import org.slf4j.Logger;
@@ -78,6 +81,7 @@ public final class HttpApi implements AutoCloseable {
   private final Registry registry;
   private final PartitionMonitor monitor;
   private final WriteGate gate;
+  private final Supplier<HealthReport> health;
   private final PrometheusMeterRegistry metrics;
   private final ObjectMapper json;
   private final Javalin app;
@@ -86,9 +90,11 @@ public final class HttpApi implements AutoCloseable {
 
   private HttpApi(
       NodeId self, ClusterSpec cluster, NodeSettings settings, Registry registry,
-      PartitionMonitor monitor, WriteGate gate, PrometheusMeterRegistry metrics, TestFaults faults) {
+      PartitionMonitor monitor, WriteGate gate, Supplier<HealthReport> health,
+      PrometheusMeterRegistry metrics, TestFaults faults) {
     this.self = self;
     this.gate = gate;
+    this.health = health;
     this.faults = faults;
     this.cluster = cluster;
     this.settings = settings;
@@ -133,8 +139,8 @@ public final class HttpApi implements AutoCloseable {
   public static HttpApi start(
       String host, int port, NodeId self, ClusterSpec cluster, NodeSettings settings,
       Registry registry, PartitionMonitor monitor, PrometheusMeterRegistry metrics) {
-    return start(host, port, self, cluster, settings, registry, monitor, WriteGate.OPEN, metrics,
-        TestFaults.NONE);
+    return start(host, port, self, cluster, settings, registry, monitor, WriteGate.OPEN,
+        () -> HealthReport.HEALTHY, metrics, TestFaults.NONE);
   }
 
   /**
@@ -143,9 +149,9 @@ public final class HttpApi implements AutoCloseable {
    */
   public static HttpApi start(
       String host, int port, NodeId self, ClusterSpec cluster, NodeSettings settings,
-      Registry registry, PartitionMonitor monitor, WriteGate gate, PrometheusMeterRegistry metrics,
-      TestFaults faults) {
-    HttpApi api = new HttpApi(self, cluster, settings, registry, monitor, gate, metrics, faults);
+      Registry registry, PartitionMonitor monitor, WriteGate gate, Supplier<HealthReport> health,
+      PrometheusMeterRegistry metrics, TestFaults faults) {
+    HttpApi api = new HttpApi(self, cluster, settings, registry, monitor, gate, health, metrics, faults);
     api.app.start(host, port);
     return api;
   }
@@ -195,13 +201,26 @@ public final class HttpApi implements AutoCloseable {
     body.put("role", consensus.role().name());
     body.put("leaderId", consensus.leaderId().map(NodeId::value).orElse(null));
     body.put("term", consensus.term());
-    body.put("partitionStatus", view.status().name());
+    body.put("partitionStatus", monitor.reportedStatus().name());
     body.put("quorum", view.quorum());
     FenceStatus fence = gate.status();
     body.put("fenced", fence.fenced());
     body.put("fencedReason", fence.reason().map(Enum::name).orElse(null));
     body.put("fencedForMs", fence.fencedForMs());
     body.put("primary", fence.primary());
+    HealthReport own = health.get();
+    ObjectNode healthNode = body.putObject("health");
+    healthNode.put("level", own.level().name());
+    own.reasons().forEach(healthNode.putArray("reasons")::add);
+    ConnectivityMatrix connectivity = monitor.connectivity();
+    ObjectNode conn = body.putObject("connectivity");
+    ObjectNode indirect = conn.putObject("indirect");
+    connectivity.indirectlyReachable().forEach((peer, relays) -> {
+      ArrayNode via = indirect.putArray(peer.value());
+      relays.forEach(r -> via.add(r.value()));
+    });
+    ArrayNode oneWay = conn.putArray("oneWay");
+    connectivity.asymmetricLinks().forEach(l -> oneWay.addObject().put("from", l.from().value()).put("to", l.to().value()));
     ArrayNode members = body.putArray("members");
     for (ClusterMember m : cluster.members()) {
       ObjectNode member = members.addObject();
@@ -213,6 +232,7 @@ public final class HttpApi implements AutoCloseable {
         member.put("reachable", true);
         member.put("phi", 0.0);
         member.put("lastHeartbeatAgeMs", 0);
+        member.put("health", own.level().name());
         continue;
       }
       PartitionView.PeerView peer = view.peers().stream()
@@ -221,6 +241,10 @@ public final class HttpApi implements AutoCloseable {
       member.put("reachable", peer.reachable());
       member.put("phi", Math.round(Math.min(1000, peer.phi()) * 100) / 100.0);
       member.put("lastHeartbeatAgeMs", peer.lastHeartbeatAgeMillis());
+      Optional<PartitionMonitor.PeerReport> report = monitor.report(m.id());
+      member.put("health", report.map(r -> r.health().name()).orElse(null));
+      member.put("rttMs", report.filter(r -> r.roundTripNanos() >= 0)
+          .map(r -> Math.round(r.roundTripNanos() / 10_000.0) / 100.0).orElse(null));
     }
     body.put("appliedIndex", consensus.appliedIndex());
     body.put("commitIndex", consensus.commitIndex());

@@ -195,7 +195,7 @@ class HttpApiTest {
             new ClusterMember(SELF, new HostPort("127.0.0.1", 1), new HostPort("127.0.0.1", 2)),
             new ClusterMember(NodeId.of("n2"), new HostPort("127.0.0.1", 3), new HostPort("127.0.0.1", 4)),
             new ClusterMember(NodeId.of("n3"), new HostPort("127.0.0.1", 5), new HostPort("127.0.0.1", 6)))),
-        NodeSettings.defaults(), registry, monitor, WriteGate.OPEN,
+        NodeSettings.defaults(), registry, monitor, WriteGate.OPEN, () -> io.splitguard.core.health.HealthReport.HEALTHY,
         new PrometheusMeterRegistry(PrometheusConfig.DEFAULT), new io.splitguard.server.TestFaults(true));
     partition();
     HttpResponse<String> r = send("GET", "/v1/kv/k", null, null);
@@ -293,7 +293,7 @@ class HttpApiTest {
             new ClusterMember(SELF, new HostPort("127.0.0.1", 1), new HostPort("127.0.0.1", 2)),
             new ClusterMember(NodeId.of("n2"), new HostPort("127.0.0.1", 3), new HostPort("127.0.0.1", 4)),
             new ClusterMember(NodeId.of("n3"), new HostPort("127.0.0.1", 5), new HostPort("127.0.0.1", 6)))),
-        NodeSettings.defaults(), registry, monitor, gate,
+        NodeSettings.defaults(), registry, monitor, gate, () -> io.splitguard.core.health.HealthReport.HEALTHY,
         new PrometheusMeterRegistry(PrometheusConfig.DEFAULT), io.splitguard.server.TestFaults.NONE);
     assertThat(send("PUT", "/v1/kv/k", "{\"value\":\"v\"}", null).statusCode()).isEqualTo(200);
     fenced.set(Optional.of(FenceReason.LEADER_LEASE_EXPIRED));
