@@ -137,7 +137,9 @@ run_load etcd "$etcd_endpoints"
 stop_pids
 
 # --- SplitGuard ------------------------------------------------------------------------------------
-sg dev --dir "$tmp/sg" --port $sg_port > "$tmp/sg-dev.out" 2>&1 &
+# Started directly, not through the sg function: a backgrounded function is a subshell, and
+# its pid (what stop_pids signals) would not be the JVM's.
+java ${SPLITGUARD_JAVA_OPTS:-} -jar "$jar" dev --dir "$tmp/sg" --port $sg_port > "$tmp/sg-dev.out" 2>&1 &
 pids+=($!)
 log "waiting for the SplitGuard cluster"
 for _ in $(seq 1 300); do
