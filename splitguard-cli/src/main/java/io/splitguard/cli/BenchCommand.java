@@ -29,9 +29,13 @@ import picocli.CommandLine.Spec;
       "Load a running cluster with closed-loop clients and report throughput and latency.",
       "One phase per --clients entry. Latencies are of successful operations; failures are "
           + "counted by error code. --timeout bounds each request (no retries).",
+      "--target etcd drives etcd's v3 JSON gateway (--endpoints are its client URLs) with the "
+          + "same clients; 'bench failover' measures the unavailability window when the leader "
+          + "fails; 'bench compare' tabulates saved --json results of both targets.",
       "Exit codes: 0 done, 1 a phase had no successful operation or the keys could not be "
           + "written, 2 bad usage."
-    })
+    },
+    subcommands = {BenchFailoverCommand.class, BenchCompareCommand.class})
 final class BenchCommand implements Callable<Integer> {
 
   private static final int MAX_CLIENTS = 4096;
@@ -42,6 +46,15 @@ final class BenchCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 
   @Mixin ClusterOptions cluster;
+
+  @Option(
+      names = "--target",
+      paramLabel = "NAME",
+      defaultValue = "splitguard",
+      description = "splitguard (the HTTP API v1) or etcd (its v3 JSON gateway: put, "
+          + "linearizable range, serializable range for stale-get, txn for cas); "
+          + "default ${DEFAULT-VALUE}.")
+  String target;
 
   @Option(
       names = "--workload",
@@ -95,6 +108,8 @@ final class BenchCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws InterruptedException {
+    KvProtocol protocol = KvProtocol.named(target).orElseThrow(() -> cluster.usage(
+        "--target: must be splitguard or etcd, got '" + target + "'"));
     Workload w = Workload.parse(workload).orElseThrow(() -> cluster.usage(
         "--workload: must be one of " + Workload.names() + ", got '" + workload + "'"));
     List<Integer> levels = clientLevels();
@@ -109,7 +124,7 @@ final class BenchCommand implements Callable<Integer> {
     int size = (int) number("--value-size", valueSize, 0, MAX_VALUE_SIZE);
     Duration warm = cluster.duration("--warmup", warmup);
     BenchRunner.Settings settings = new BenchRunner.Settings(
-        cluster.endpoints(), cluster.timeout(), keys, size, System.nanoTime());
+        cluster.endpoints(), cluster.timeout(), keys, size, System.nanoTime(), protocol);
     Output output = Output.of(spec);
 
     List<BenchRunner.Result> results = new ArrayList<>();
@@ -127,7 +142,8 @@ final class BenchCommand implements Callable<Integer> {
       for (int c : levels) {
         output.progress("bench: " + w.cliName() + " with " + c + (c == 1 ? " client" : " clients")
             + (measureFor == null ? " for " + opsPerPhase + " ops" : " for " + Output.duration(measureFor))
-            + (warm.isZero() ? "" : " after " + Output.duration(warm) + " warm-up"));
+            + (warm.isZero() ? "" : " after " + Output.duration(warm) + " warm-up")
+            + " (" + protocol.name() + ")");
         BenchRunner.Result r = runner.run(
             w, c, warm, measureFor, opsPerPhase, PROGRESS_EVERY, s -> output.progress(progressLine(w, c, s)));
         results.add(r);
@@ -211,6 +227,7 @@ final class BenchCommand implements Callable<Integer> {
 
   private static ObjectNode json(BenchRunner.Result r) {
     ObjectNode o = Output.JSON.createObjectNode();
+    o.put("target", r.target());
     o.put("workload", r.workload().cliName());
     o.put("clients", r.clients());
     o.put("ops", r.ops());

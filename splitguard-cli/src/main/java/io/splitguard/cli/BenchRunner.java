@@ -1,16 +1,6 @@
 package io.splitguard.cli;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.IOException;
-import java.net.ConnectException;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpConnectTimeoutException;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.net.http.HttpTimeoutException;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -19,23 +9,22 @@ import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.TreeMap;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
  * The load generator behind {@code splitguard bench}: closed-loop clients, each a thread that
- * issues one request at a time straight over {@link HttpClient} and waits for its answer.
+ * issues one request at a time through {@link BenchHttp} and waits for its answer. What the
+ * requests look like is the target's {@link KvProtocol} (SplitGuard or etcd); everything else,
+ * threads, timing and error counting, is the same code for every target.
  *
  * <p>It deliberately bypasses {@link io.splitguard.client.SplitGuardClient}: a benchmark must
  * measure what the cluster does with each request, so it neither retries nor backs off nor
  * follows leader hints. Every failure is counted under its problem {@code code} (or a client-side
  * code such as {@code CONNECT_FAILED}) and the client moves on. Client {@code i} talks to
  * endpoint {@code i mod n}, so load spreads over the nodes round-robin and followers forward to
- * the leader as they would for any application.
+ * the leader as they would for any application (etcd members forward proposals the same way).
  *
  * <p>Latencies are those of successful operations only, recorded per client in a {@link
  * LatencyHistogram} and merged at the end of a phase so that recording never contends.
@@ -60,9 +49,11 @@ final class BenchRunner implements AutoCloseable {
    * @param keySpace keys are {@code bench-0 .. bench-(keySpace-1)}, chosen uniformly
    * @param valueSize length of each written value in bytes (ASCII letters)
    * @param seed seed of the clients' random choices, so a run's key sequence can be repeated
+   * @param protocol how requests to the target look
    */
   record Settings(
-      List<URI> endpoints, Duration requestTimeout, int keySpace, int valueSize, long seed) {}
+      List<URI> endpoints, Duration requestTimeout, int keySpace, int valueSize, long seed,
+      KvProtocol protocol) {}
 
   /**
    * A progress snapshot of a running phase.
@@ -84,6 +75,7 @@ final class BenchRunner implements AutoCloseable {
   /**
    * What one phase measured.
    *
+   * @param target the target's name ({@code splitguard} or {@code etcd})
    * @param workload what each operation did
    * @param clients how many closed-loop clients ran
    * @param ops successful operations
@@ -92,6 +84,7 @@ final class BenchRunner implements AutoCloseable {
    * @param latency latencies of the successful operations
    */
   record Result(
+      String target,
       Workload workload,
       int clients,
       long ops,
@@ -111,32 +104,20 @@ final class BenchRunner implements AutoCloseable {
   }
 
   private final Settings settings;
-  private final ExecutorService httpExecutor;
-  private final HttpClient http;
-  private final ObjectMapper json = new ObjectMapper();
+  private final KvProtocol protocol;
+  private final BenchHttp http;
 
   BenchRunner(Settings settings) {
     this.settings = settings;
-    AtomicInteger n = new AtomicInteger();
-    this.httpExecutor = Executors.newCachedThreadPool(r -> {
-      Thread t = new Thread(r, "bench-http-" + n.incrementAndGet());
-      t.setDaemon(true);
-      return t;
-    });
+    this.protocol = settings.protocol();
     Duration connect = settings.requestTimeout().compareTo(Duration.ofSeconds(1)) < 0
         ? settings.requestTimeout() : Duration.ofSeconds(1);
-    this.http = HttpClient.newBuilder()
-        // HTTP/1.1: what typical clients of the API use, and no h2c upgrade dance per connection.
-        .version(HttpClient.Version.HTTP_1_1)
-        .connectTimeout(connect)
-        .followRedirects(HttpClient.Redirect.NEVER)
-        .executor(httpExecutor)
-        .build();
+    this.http = new BenchHttp(connect, "bench-http");
   }
 
   @Override
   public void close() {
-    httpExecutor.shutdownNow();
+    http.close();
   }
 
   /**
@@ -151,12 +132,12 @@ final class BenchRunner implements AutoCloseable {
     List<Thread> started = new ArrayList<>();
     for (int i = 0; i < threads; i++) {
       URI endpoint = endpoint(i);
-      byte[] body = putBody(new SplittableRandom(settings.seed() ^ (0x9E3779B97F4A7C15L * (i + 1))));
+      String value = value(new SplittableRandom(settings.seed() ^ (0x9E3779B97F4A7C15L * (i + 1))));
       Thread t = new Thread(() -> {
         Map<String, Long> mine = new HashMap<>();
         try {
           for (long k = next.getAndIncrement(); k < settings.keySpace(); k = next.getAndIncrement()) {
-            String code = put(endpoint, KEY_PREFIX + k, body, -1);
+            String code = put(endpoint, KEY_PREFIX + k, value);
             if (code != null) {
               mine.merge(code, 1L, Long::sum);
             }
@@ -243,20 +224,19 @@ final class BenchRunner implements AutoCloseable {
       succeeded += w.ops;
     }
     return new Result(
-        workload, clients, succeeded, errors, Math.max(1, end - measureStart), latency);
+        protocol.name(), workload, clients, succeeded, errors, Math.max(1, end - measureStart), latency);
   }
 
   private URI endpoint(int client) {
     return settings.endpoints().get(client % settings.endpoints().size());
   }
 
-  private byte[] putBody(SplittableRandom random) {
+  private String value(SplittableRandom random) {
     StringBuilder value = new StringBuilder(settings.valueSize());
     for (int i = 0; i < settings.valueSize(); i++) {
       value.append((char) ('a' + random.nextInt(26)));
     }
-    // Letters only, so the value needs no JSON escaping.
-    return ("{\"value\":\"" + value + "\"}").getBytes(StandardCharsets.UTF_8);
+    return value.toString();
   }
 
   /** The shared state of one phase. */
@@ -283,7 +263,7 @@ final class BenchRunner implements AutoCloseable {
     final Workload workload;
     final URI endpoint;
     final SplittableRandom random;
-    final byte[] putBody;
+    final String value;
     final LatencyHistogram latency = new LatencyHistogram();
     final Map<String, Long> errors = new HashMap<>();
     long ops;
@@ -293,7 +273,7 @@ final class BenchRunner implements AutoCloseable {
       this.workload = workload;
       this.endpoint = endpoint;
       this.random = random;
-      this.putBody = BenchRunner.this.putBody(random);
+      this.value = BenchRunner.this.value(random);
     }
 
     @Override
@@ -350,7 +330,7 @@ final class BenchRunner implements AutoCloseable {
       String key = KEY_PREFIX + random.nextInt(settings.keySpace());
       switch (workload) {
         case PUT:
-          return put(endpoint, key, putBody, -1);
+          return put(endpoint, key, value);
         case GET:
           return get(endpoint, key, false).error();
         case STALE_GET:
@@ -358,109 +338,35 @@ final class BenchRunner implements AutoCloseable {
         case MIXED:
           return random.nextInt(100) < Workload.MIXED_READ_PERCENT
               ? get(endpoint, key, false).error()
-              : put(endpoint, key, putBody, -1);
+              : put(endpoint, key, value);
         case CAS:
-          Read read = get(endpoint, key, false);
-          if (read.error() != null && !read.error().equals("NOT_FOUND")) {
+          KvProtocol.Reply read = get(endpoint, key, false);
+          if (!read.ok() && !read.error().equals(KvProtocol.NOT_FOUND)) {
             return read.error();
           }
-          // A key deleted meanwhile is created only if it still does not exist (If-Match: 0).
-          return put(endpoint, key, putBody, read.error() == null ? read.revision() : 0);
+          // A key deleted meanwhile is created only if it still does not exist (revision 0).
+          return cas(endpoint, key, value, read.ok() ? read.revision() : 0);
         default:
           throw new IllegalStateException("unknown workload " + workload);
       }
     }
   }
 
-  /**
-   * The answer to a read.
-   *
-   * @param error null on success, else the error code
-   * @param revision the key's revision on success
-   */
-  private record Read(String error, long revision) {}
+  private String put(URI endpoint, String key, String value) throws InterruptedException {
+    BenchHttp.Response r = http.send(endpoint, protocol.put(key, value), settings.requestTimeout());
+    return r.ioError() != null ? r.ioError() : protocol.writeReply(r.status(), r.body()).error();
+  }
 
-  private String put(URI endpoint, String key, byte[] body, long ifMatch)
+  private String cas(URI endpoint, String key, String value, long expected)
       throws InterruptedException {
-    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(endpoint + "/v1/kv/" + key))
-        .timeout(settings.requestTimeout())
-        .header("Content-Type", "application/json")
-        .PUT(HttpRequest.BodyPublishers.ofByteArray(body));
-    if (ifMatch >= 0) {
-      b.header("If-Match", Long.toString(ifMatch));
-    }
-    return send(b.build()).error();
+    BenchHttp.Response r = http.send(
+        endpoint, protocol.compareAndSet(key, value, expected), settings.requestTimeout());
+    return r.ioError() != null ? r.ioError() : protocol.casReply(r.status(), r.body()).error();
   }
 
-  private Read get(URI endpoint, String key, boolean stale) throws InterruptedException {
-    HttpRequest request = HttpRequest.newBuilder(URI.create(
-            endpoint + "/v1/kv/" + key + "?consistency=" + (stale ? "stale" : "linearizable")))
-        .timeout(settings.requestTimeout())
-        .GET()
-        .build();
-    Answer a = send(request);
-    if (a.error() != null) {
-      return new Read(a.error(), -1);
-    }
-    try {
-      JsonNode revision = json.readTree(a.body()).get("revision");
-      if (revision != null && revision.canConvertToLong()) {
-        return new Read(null, revision.longValue());
-      }
-    } catch (IOException e) {
-      // Falls through: an answer without a readable revision is not a successful read.
-    }
-    return new Read("BAD_ANSWER", -1);
-  }
-
-  /**
-   * The outcome of one exchange.
-   *
-   * @param error null for a 2xx answer, else the error code
-   * @param body the body of a 2xx answer
-   */
-  private record Answer(String error, byte[] body) {}
-
-  private Answer send(HttpRequest request) throws InterruptedException {
-    HttpResponse<byte[]> response;
-    try {
-      response = http.send(request, HttpResponse.BodyHandlers.ofByteArray());
-    } catch (IOException e) {
-      return new Answer(ioCode(e), null);
-    }
-    int status = response.statusCode();
-    if (status >= 200 && status < 300) {
-      return new Answer(null, response.body());
-    }
-    return new Answer(problemCode(status, response.body()), null);
-  }
-
-  /** The problem document's {@code code}, or {@code HTTP_<status>} if there is none. */
-  private String problemCode(int status, byte[] body) {
-    try {
-      JsonNode code = json.readTree(body).get("code");
-      if (code != null && code.isTextual() && !code.textValue().isBlank()) {
-        return code.textValue();
-      }
-    } catch (IOException | RuntimeException e) {
-      // Not a problem document (for example a proxy's HTML page): fall back to the status.
-    }
-    return "HTTP_" + status;
-  }
-
-  /** Client-side error codes; the {@code CONNECT_} ones prove the request was not delivered. */
-  static String ioCode(IOException e) {
-    for (Throwable t = e; t != null; t = t.getCause()) {
-      if (t instanceof HttpConnectTimeoutException) {
-        return "CONNECT_TIMEOUT";
-      }
-      if (t instanceof ConnectException) {
-        return "CONNECT_FAILED";
-      }
-    }
-    if (e instanceof HttpTimeoutException) {
-      return "REQUEST_TIMEOUT";
-    }
-    return "IO_ERROR";
+  private KvProtocol.Reply get(URI endpoint, String key, boolean stale) throws InterruptedException {
+    BenchHttp.Response r = http.send(endpoint, protocol.get(key, stale), settings.requestTimeout());
+    return r.ioError() != null
+        ? KvProtocol.Reply.failed(r.ioError()) : protocol.readReply(r.status(), r.body());
   }
 }

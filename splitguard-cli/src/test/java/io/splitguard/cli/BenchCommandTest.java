@@ -87,6 +87,43 @@ class BenchCommandTest {
   }
 
   @Test
+  void etcdTarget_casThroughTheJsonGateway() throws IOException {
+    // A fake etcd gateway: every key exists at mod_revision 3, and every txn succeeds.
+    FakeNode gateway = node().otherwise(q -> switch (q.path()) {
+      case "/v3/kv/range" -> json(200, "{\"header\":{\"revision\":\"9\"},\"kvs\":[{\"key\":\"aw==\","
+          + "\"mod_revision\":\"3\",\"value\":\"dg==\"}],\"count\":\"1\"}");
+      case "/v3/kv/txn" -> json(200, "{\"header\":{\"revision\":\"10\"},\"succeeded\":true}");
+      case "/v3/kv/put" -> json(200, "{\"header\":{\"revision\":\"10\"}}");
+      default -> json(404, "{}");
+    });
+
+    Cli.Result r = Cli.run("bench", "--target", "etcd", "--endpoints", gateway.url(),
+        "--workload", "cas", "--key-space", "4", "--clients", "1", "--ops", "5", "--warmup", "0s",
+        "--json");
+
+    assertThat(r.exitCode()).as(r.toString()).isZero();
+    JsonNode result = results(r).get(0);
+    assertThat(result.get("target").asText()).isEqualTo("etcd");
+    assertThat(result.get("ops").asLong()).isEqualTo(5);
+    List<FakeNode.Request> txns = gateway.requests().stream()
+        .filter(q -> q.path().equals("/v3/kv/txn")).toList();
+    assertThat(txns).hasSize(5).allSatisfy(q -> {
+      assertThat(q.method()).isEqualTo("POST");
+      assertThat(q.body()).contains("\"mod_revision\":\"3\"");
+    });
+    // 4 preloaded keys, then a range and a txn per operation.
+    assertThat(gateway.requests()).hasSize(4 + 2 * 5);
+  }
+
+  @Test
+  void unknownTarget_isAUsageError() {
+    Cli.Result r = Cli.run("bench", "--target", "zookeeper", "--ops", "1");
+
+    assertThat(r.exitCode()).isEqualTo(SplitGuardCli.EXIT_USAGE);
+    assertThat(r.err()).contains("--target: must be splitguard or etcd, got 'zookeeper'");
+  }
+
+  @Test
   void onePhasePerClientLevel() throws IOException {
     FakeNode a = healthyNode();
 

@@ -1,0 +1,7 @@
+/**
+ * JMH micro-benchmarks of SplitGuard's hot paths: command encoding and decoding, state machine
+ * apply, phi computation and request body parsing. Run with {@code java -jar
+ * splitguard-bench/target/benchmarks.jar}; results are recorded in {@code docs/benchmarks.md}.
+ * Nothing here is run by the test suite.
+ */
+package io.splitguard.bench;
