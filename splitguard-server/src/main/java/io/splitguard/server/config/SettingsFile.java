@@ -8,6 +8,8 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import io.splitguard.core.detector.DetectorProfile;
+import io.splitguard.core.detector.DetectorSettings;
 import io.splitguard.core.fencing.FencingSettings;
 import java.util.ArrayList;
 import java.util.List;
@@ -22,6 +24,7 @@ import java.util.regex.Pattern;
  * {@code 2s}, {@code 1m}). Example:
  *
  * <pre>
+ * detectorProfile: lan        # lan (default), strict or dev: defaults of the detector keys
  * heartbeatInterval: 100ms
  * electionTimeoutMin: 1s
  * electionTimeoutMax: 2s
@@ -46,7 +49,7 @@ public final class SettingsFile {
   private static final Set<String> KNOWN = Set.of(
       "heartbeatInterval", "electionTimeoutMin", "electionTimeoutMax", "phiThreshold",
       "minStdDeviation", "acceptablePause", "requestTimeout", "maxKeyBytes", "maxValueBytes",
-      "snapshotThresholdEntries", "fencing");
+      "snapshotThresholdEntries", "fencing", "detectorProfile");
 
   private static final Set<String> KNOWN_FENCING = Set.of(
       "lease", "maxClockDrift", "actuatorTimeout", "pauseThreshold", "file", "command");
@@ -80,6 +83,7 @@ public final class SettingsFile {
       throw new ConfigFileException(source + ": expected a mapping of setting names to values");
     }
     ClusterFile.rejectUnknown(source, "", root, KNOWN);
+    d = withProfile(source, root.get("detectorProfile"), d);
     NodeSettings s = new NodeSettings(
         duration(source, root, "heartbeatInterval", d.heartbeatInterval()),
         duration(source, root, "electionTimeoutMin", d.electionTimeoutMin()),
@@ -114,6 +118,26 @@ public final class SettingsFile {
       default:
         return Duration.ofMinutes(n);
     }
+  }
+
+  /**
+   * A named detector profile sets the defaults of the detector keys; keys given explicitly still
+   * win.
+   */
+  private static NodeSettings withProfile(String source, JsonNode node, NodeSettings d) {
+    if (node == null || node.isNull()) {
+      return d;
+    }
+    DetectorProfile profile;
+    try {
+      profile = DetectorProfile.parse(node.asText());
+    } catch (IllegalArgumentException e) {
+      throw new ConfigFileException(source + ": detectorProfile: " + e.getMessage());
+    }
+    DetectorSettings p = profile.settings();
+    return new NodeSettings(p.heartbeatInterval(), d.electionTimeoutMin(), d.electionTimeoutMax(),
+        p.threshold(), p.minStdDeviation(), p.acceptablePause(), d.requestTimeout(), d.maxKeyBytes(),
+        d.maxValueBytes(), d.snapshotThresholdEntries(), d.fencing());
   }
 
   private static FencingSettings fencing(String source, JsonNode node, FencingSettings d) {

@@ -80,4 +80,21 @@ class ConfigFilesTest {
     assertThatThrownBy(() -> SettingsFile.parse("s", "fencing:\n  lease: soon\n"))
         .hasMessageContaining("fencing.lease: 'soon' is not a duration");
   }
+
+  @Test
+  void aDetectorProfileSetsTheDetectorDefaultsAndExplicitKeysStillWin() {
+    NodeSettings strict = SettingsFile.parse("s", "detectorProfile: strict\n");
+    assertThat(strict.phiThreshold()).isEqualTo(5.0);
+    assertThat(strict.acceptablePause()).isEqualTo(Duration.ofMillis(200));
+    NodeSettings tuned = SettingsFile.parse("s", "detectorProfile: strict\nphiThreshold: 6\n");
+    assertThat(tuned.phiThreshold()).isEqualTo(6.0);
+    assertThatThrownBy(() -> SettingsFile.parse("s", "detectorProfile: wan\n"))
+        .hasMessageContaining("detectorProfile").hasMessageContaining("lan, strict, dev");
+    // dev tolerates 3 s of silence: with the default election timeouts detection would come too
+    // late, and the node says so.
+    assertThatThrownBy(() -> SettingsFile.parse("s", "detectorProfile: dev\n"))
+        .isInstanceOf(InvalidConfigException.class).hasMessageContaining("failure detection takes up to");
+    assertThat(SettingsFile.parse("s", "detectorProfile: dev\nelectionTimeoutMin: 4s\nelectionTimeoutMax: 8s\n"
+        + "requestTimeout: 16s\nfencing:\n  lease: 2500ms\n").phiThreshold()).isEqualTo(12.0);
+  }
 }
