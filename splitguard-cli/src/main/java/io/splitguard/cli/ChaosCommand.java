@@ -153,6 +153,9 @@ final class ChaosCommand implements Callable<Integer> {
       for (Verdict v : report.verdicts()) {
         verdicts.put(v.checker(), v.validity().name());
       }
+      // The nodes' own evidence: a newer term seen while still holding the fence file.
+      boolean splitBrain = result.splitBrainSuspicions() > 0;
+      verdicts.put("fence-before-elect", splitBrain ? "INVALID" : "VALID");
       String reproduce = "bin/splitguard chaos --nodes " + nodes + " --mode " + launchMode.cliName()
           + " --nemesis " + nemesis + " --workload " + workload + " --time " + time + " --seed " + runSeed
           + " --runs 1 --clients " + clients + (keys == null ? "" : " --keys " + keys) + " --out " + out
@@ -161,10 +164,14 @@ final class ChaosCommand implements Callable<Integer> {
       Path html = result.runDir().resolve("report.html");
       HtmlReport.write(result.historyFile(), verdicts, reproduce, runSeed, html);
       Files.writeString(result.runDir().resolve("check.txt"), report.toText());
-      boolean ok = report.validity() == Validity.VALID;
+      boolean ok = report.validity() == Validity.VALID && !splitBrain;
       if (!ok) {
         failed++;
         System.out.println(report.toText());
+        if (splitBrain) {
+          System.out.println("fence-before-elect: INVALID: " + result.splitBrainSuspicions()
+              + " split-brain suspicion(s) reported by the nodes (see the run notes and node logs)");
+        }
       }
       String line = "run " + (i + 1) + " seed " + runSeed + ": " + (ok ? "PASS" : "FAIL") + " "
           + verdicts + " ops=" + report.operations() + " keys=" + report.keys()

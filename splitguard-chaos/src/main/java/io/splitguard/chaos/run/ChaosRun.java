@@ -67,6 +67,7 @@ public final class ChaosRun {
     List<String> notes = new ArrayList<>();
     List<Path> nodeLogs = new ArrayList<>();
     int injected;
+    long splitBrain = 0;
     OpCounts totals;
     Map<String, OpCounts> byFunction;
 
@@ -138,6 +139,16 @@ public final class ChaosRun {
         }
         workload.finish(context);
         nemesisLog.at(history.elapsedNanos(), "final reads done");
+        StringBuilder fencing = new StringBuilder();
+        for (Map.Entry<String, long[]> e : probe.fencingCounters().entrySet()) {
+          fencing.append(' ').append(e.getKey()).append('=').append(e.getValue()[0]);
+          splitBrain += e.getValue()[1];
+          if (e.getValue()[1] > 0) {
+            notes.add(e.getKey() + " suspected split brain " + e.getValue()[1] + " time(s): it learned of a "
+                + "newer term while holding its fence file (see its log, event=split_brain_suspected)");
+          }
+        }
+        nemesisLog.at(history.elapsedNanos(), "self-fencings per node:" + fencing);
         injected = runner.injected();
         notes.addAll(runner.notes());
         totals = history.totals();
@@ -153,7 +164,7 @@ public final class ChaosRun {
     }
     RunResult result = new RunResult(runDir, historyFile, Optional.ofNullable(guardedFile), nemesisLogFile, nodeLogs, config.seed(), config.nemesis(),
         config.workload(), config.mode(), config.nodes(), Duration.ofNanos(System.nanoTime() - begin), totals,
-        byFunction, injected, notes);
+        byFunction, injected, notes, splitBrain);
     config.progress().accept("chaos: " + result.summary());
     for (String note : notes) {
       config.progress().accept("chaos: note: " + note);

@@ -59,6 +59,24 @@ final class ClusterProbe implements AutoCloseable {
   }
 
   /**
+   * Each answering node's self-fencing counters from {@code /v1/status}: node id to {@code
+   * [fencings, splitBrainSuspicions]}.
+   */
+  Map<String, long[]> fencingCounters() throws InterruptedException {
+    Map<String, long[]> out = new java.util.LinkedHashMap<>();
+    for (int i = 0; i < cluster.size(); i++) {
+      if (!cluster.isRunning(i) || cluster.isPaused(i)) {
+        continue;
+      }
+      if (api.get(cluster.apiUrl(i), "/v1/status") instanceof NodeApi.Reply.Response r && r.status() == 200) {
+        out.put(cluster.nodeId(i), new long[] {r.body().path("fencings").asLong(0),
+            r.body().path("splitBrainSuspicions").asLong(0)});
+      }
+    }
+    return out;
+  }
+
+  /**
    * The leader right now: the node that says it leads with the highest term; failing that, the
    * leader most nodes name in the highest term they report.
    */

@@ -27,6 +27,9 @@ import java.util.Optional;
  * @param faultsInjected fault injections (nemesis start events)
  * @param notes approximations, fallbacks and anomalies a reader should know (e.g. a node that
  *     exited on its own)
+ * @param splitBrainSuspicions the nodes' {@code splitBrainSuspicions} summed at the end of the
+ *     run: a node learned of a newer term while it still held its fence file (fence before elect
+ *     did not hold); any value above 0 fails the run
  */
 public record RunResult(
     Path runDir,
@@ -43,7 +46,8 @@ public record RunResult(
     OpCounts totals,
     Map<String, OpCounts> byFunction,
     int faultsInjected,
-    List<String> notes) {
+    List<String> notes,
+    long splitBrainSuspicions) {
 
   /** Freezes the collections. */
   public RunResult {

@@ -32,6 +32,21 @@ class ChaosRunTest {
   }
 
   @Test
+  void aNodesSplitBrainSuspicionIsCarriedIntoTheResultAndNotes(@TempDir Path out) throws Exception {
+    RunResult clean = ChaosRun.execute(config(out, new CopyOnWriteArrayList<>()).build(),
+        (cfg, runDir) -> new FakeCluster(runDir, cfg.nodes()));
+    assertThat(clean.splitBrainSuspicions()).isZero();
+    assertThat(Files.readString(clean.nemesisLog())).contains("self-fencings per node: n1=1 n2=1 n3=1");
+    RunResult suspicious = ChaosRun.execute(config(out, new CopyOnWriteArrayList<>()).build(), (cfg, runDir) -> {
+      FakeCluster f = new FakeCluster(runDir, cfg.nodes());
+      f.reportSplitBrain(2);
+      return f;
+    });
+    assertThat(suspicious.splitBrainSuspicions()).isEqualTo(2);
+    assertThat(suspicious.notes()).anyMatch(n -> n.contains("n1 suspected split brain 2 time(s)"));
+  }
+
+  @Test
   void aRunAgainstAFakeClusterRecordsACompleteWellFormedHistory(@TempDir Path out) throws Exception {
     List<String> progress = new CopyOnWriteArrayList<>();
     AtomicReference<FakeCluster> fake = new AtomicReference<>();

@@ -44,7 +44,13 @@ class FakeCluster implements ClusterLauncher {
   private final Map<String, Object[]> guarded = new HashMap<>(); // resource -> {value, token}
   private long revision;
   private volatile boolean fencing = true;
+  private volatile long splitBrainSuspicions;
   private volatile boolean closed;
+
+  /** Makes node 0 report split-brain suspicions in its status, as a node whose fencing came too late. */
+  void reportSplitBrain(long count) {
+    splitBrainSuspicions = count;
+  }
 
   FakeCluster(Path runDir, int size) throws IOException {
     this.runDir = runDir;
@@ -211,7 +217,8 @@ class FakeCluster implements ClusterLauncher {
     if (path.equals("/v1/status")) {
       int leader = leader();
       send(ex, 200, "{\"nodeId\":\"" + nodeId(index) + "\",\"role\":\"" + (leader == index ? "LEADER" : "FOLLOWER")
-          + "\",\"leaderId\":\"" + nodeId(leader) + "\",\"term\":1,\"quorum\":true}");
+          + "\",\"leaderId\":\"" + nodeId(leader) + "\",\"term\":1,\"quorum\":true,\"fencings\":1,"
+          + "\"splitBrainSuspicions\":" + (index == 0 ? splitBrainSuspicions : 0) + "}");
       return;
     }
     if (path.startsWith("/v1/locks/")) {

@@ -146,13 +146,13 @@ public final class SelfFencing implements WriteGate, AutoCloseable {
   public FenceStatus status() {
     FenceStatus s = status;
     if (s.reason().isEmpty() && refusal().isPresent()) {
-      return new FenceStatus(refusal(), 0, false);
+      return new FenceStatus(refusal(), 0, false, (long) fencings.count(), splitBrainSuspicions.get());
     }
     if (s.fenced()) {
       long forMs = (nanoClock.getAsLong() - policy.fencedSinceNanos()) / 1_000_000;
-      return new FenceStatus(s.reason(), forMs, s.primary());
+      return new FenceStatus(s.reason(), forMs, s.primary(), (long) fencings.count(), splitBrainSuspicions.get());
     }
-    return s;
+    return new FenceStatus(s.reason(), 0, s.primary(), (long) fencings.count(), splitBrainSuspicions.get());
   }
 
   private void watch() {

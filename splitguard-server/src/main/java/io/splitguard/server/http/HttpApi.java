@@ -208,6 +208,8 @@ public final class HttpApi implements AutoCloseable {
     body.put("fencedReason", fence.reason().map(Enum::name).orElse(null));
     body.put("fencedForMs", fence.fencedForMs());
     body.put("primary", fence.primary());
+    body.put("fencings", fence.fencings());
+    body.put("splitBrainSuspicions", fence.splitBrainSuspicions());
     HealthReport own = health.get();
     ObjectNode healthNode = body.putObject("health");
     healthNode.put("level", own.level().name());
