@@ -67,8 +67,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Each node runs one Raft server and one Raft client. Writes go through the client, which
  * finds the leader itself (this is how "any node accepts any request" is implemented: the
- * forwarding is done by Ratis over its gRPC channel). Linearizable reads are sent to this node's
- * own server, which confirms its read index with the leader before answering (follower reads).
+ * forwarding is done by Ratis over its gRPC channel). Linearizable reads are sent to the leader
+ * this node's server knows (read index: the leader confirms its leadership with a majority before
+ * answering); a follower would have to wait for the next append to learn the commit index.
  * Local reads bypass Raft.
  *
  * <p>Every write is bounded by {@code requestTimeout}: past it the caller gets {@link
@@ -267,7 +268,7 @@ public final class RatisRegistry implements Registry {
     Message message = Message.valueOf(UnsafeByteOperations.unsafeWrap(query));
     CompletableFuture<RaftClientReply> sent;
     try {
-      sent = client.async().sendReadOnlyUnordered(message, selfPeer);
+      sent = client.async().sendReadOnlyUnordered(message, readTarget());
     } catch (RuntimeException e) {
       return CompletableFuture.failedFuture(
           new NoLeaderException("could not read: " + e.getMessage(), leaderHint(), e));
@@ -282,6 +283,22 @@ public final class RatisRegistry implements Registry {
         })
         .orTimeout(requestTimeout.toMillis(), TimeUnit.MILLISECONDS)
         .exceptionallyCompose(e -> CompletableFuture.failedFuture(asReadFailure(e)));
+  }
+
+  /**
+   * Where a linearizable read goes: the leader this node's server knows, else this node. A
+   * follower would answer only once its applied index reaches the leader's read index, which it
+   * learns from the next append: up to one Raft heartbeat interval (electionTimeoutMin / 2) after
+   * a write on an idle cluster. The leader has applied it already.
+   */
+  private RaftPeerId readTarget() {
+    try {
+      DivisionInfo info = server.getDivision(group.getGroupId()).getInfo();
+      RaftPeerId leader = info.getLeaderId();
+      return leader != null && !info.isLeader() ? leader : selfPeer;
+    } catch (IOException | RuntimeException e) {
+      return selfPeer;
+    }
   }
 
   @Override
