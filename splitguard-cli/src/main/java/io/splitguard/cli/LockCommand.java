@@ -174,12 +174,11 @@ public final class LockCommand implements Callable<Integer> {
     }
   }
 
-  /** {@code splitguard lock keepalive NAME --token N}. */
-  @Command(
-      name = "keepalive",
-      mixinStandardHelpOptions = true,
-      description = "Renew the lease held under a token for its TTL from now.")
-  static final class KeepAlive implements Callable<Integer> {
+  /**
+   * The shape of every command that acts on a lease by its token: a lock name, a {@code --token},
+   * one client call, and on failure a hint at how to find out what happened.
+   */
+  abstract static class WithToken implements Callable<Integer> {
     @Spec CommandSpec spec;
 
     @Mixin ClusterOptions cluster;
@@ -190,25 +189,48 @@ public final class LockCommand implements Callable<Integer> {
     @Option(names = "--token", required = true, paramLabel = "N", description = "The lease's fencing token.")
     String token;
 
+    /** Performs the call and prints its answer. */
+    abstract void run(SplitGuardClient client, Output output, long t);
+
+    /** What to do when the outcome is unknown or the call failed. */
+    abstract String hint();
+
     @Override
     public Integer call() {
       requireName(spec, "NAME", name);
       long t = token(spec, token);
       Output output = Output.of(spec).deadline(cluster.timeout());
       try (SplitGuardClient client = cluster.newClient()) {
-        LockInfo renewed = client.keepAlive(name, t);
-        if (cluster.json()) {
-          output.json(lockJson(renewed));
-        } else {
-          output.line("renewed " + renewed.name() + "  (token " + renewed.token() + ", expires "
-              + instant(renewed.expiresAtMs()) + " by the cluster clock)");
-        }
+        run(client, output, t);
         return 0;
       } catch (SplitGuardException e) {
-        return fail(output, e, true, "run 'lock show " + name + "' to see the lease");
+        return fail(output, e, true, hint());
       } catch (IllegalArgumentException e) {
         throw new ParameterException(spec.commandLine(), "NAME: " + e.getMessage());
       }
+    }
+  }
+
+  /** {@code splitguard lock keepalive NAME --token N}. */
+  @Command(
+      name = "keepalive",
+      mixinStandardHelpOptions = true,
+      description = "Renew the lease held under a token for its TTL from now.")
+  static final class KeepAlive extends WithToken {
+    @Override
+    void run(SplitGuardClient client, Output output, long t) {
+      LockInfo renewed = client.keepAlive(name, t);
+      if (cluster.json()) {
+        output.json(lockJson(renewed));
+      } else {
+        output.line("renewed " + renewed.name() + "  (token " + renewed.token() + ", expires "
+            + instant(renewed.expiresAtMs()) + " by the cluster clock)");
+      }
+    }
+
+    @Override
+    String hint() {
+      return "run 'lock show " + name + "' to see the lease";
     }
   }
 
@@ -217,37 +239,21 @@ public final class LockCommand implements Callable<Integer> {
       name = "release",
       mixinStandardHelpOptions = true,
       description = "Release the lease held under a token, freeing the lock at once.")
-  static final class Release implements Callable<Integer> {
-    @Spec CommandSpec spec;
-
-    @Mixin ClusterOptions cluster;
-
-    @Parameters(index = "0", paramLabel = "NAME", description = "The lock.")
-    String name;
-
-    @Option(names = "--token", required = true, paramLabel = "N", description = "The lease's fencing token.")
-    String token;
+  static final class Release extends WithToken {
+    @Override
+    void run(SplitGuardClient client, Output output, long t) {
+      long revision = client.release(name, t);
+      if (cluster.json()) {
+        output.json(Output.JSON.createObjectNode()
+            .put("name", name).put("token", t).put("released", true).put("revision", revision));
+      } else {
+        output.line("released " + name + "  (token " + t + ")");
+      }
+    }
 
     @Override
-    public Integer call() {
-      requireName(spec, "NAME", name);
-      long t = token(spec, token);
-      Output output = Output.of(spec).deadline(cluster.timeout());
-      try (SplitGuardClient client = cluster.newClient()) {
-        long revision = client.release(name, t);
-        if (cluster.json()) {
-          output.json(Output.JSON.createObjectNode()
-              .put("name", name).put("token", t).put("released", true).put("revision", revision));
-        } else {
-          output.line("released " + name + "  (token " + t + ")");
-        }
-        return 0;
-      } catch (SplitGuardException e) {
-        return fail(output, e, true, "run 'lock show " + name + "': the lease may still be held "
-            + "until it expires");
-      } catch (IllegalArgumentException e) {
-        throw new ParameterException(spec.commandLine(), "NAME: " + e.getMessage());
-      }
+    String hint() {
+      return "run 'lock show " + name + "': the lease may still be held until it expires";
     }
   }
 

@@ -1,6 +1,5 @@
 package io.splitguard.chaos.history;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.Closeable;
 import java.io.IOException;
@@ -17,12 +16,11 @@ import java.util.Objects;
  * is received. I/O errors are thrown as {@link UncheckedIOException}.
  */
 public final class GuardedWriter implements Closeable {
-  private final Writer out;
-  private boolean closed;
+  private final JsonLinesOut out;
 
   /** Writes to {@code out} (which this writer closes). */
   public GuardedWriter(Writer out) {
-    this.out = Objects.requireNonNull(out, "out");
+    this.out = new JsonLinesOut(out, "guarded writer");
   }
 
   /**
@@ -47,32 +45,12 @@ public final class GuardedWriter implements Closeable {
     node.put("time", w.time());
     w.process().ifPresent(p -> node.put("process", p));
     w.invokeTime().ifPresent(t -> node.put("invokeTime", t));
-    String line;
-    try {
-      line = Json.WRITER.writeValueAsString(node);
-    } catch (JsonProcessingException e) {
-      throw new IllegalStateException("cannot serialise a JSON tree", e);
-    }
-    synchronized (this) {
-      if (closed) {
-        throw new IllegalStateException("guarded writer is closed");
-      }
-      try {
-        out.write(line);
-        out.write('\n');
-        out.flush();
-      } catch (IOException e) {
-        throw new UncheckedIOException(e);
-      }
-    }
+    out.write(node);
   }
 
   /** Flushes and closes the file; idempotent. */
   @Override
-  public synchronized void close() throws IOException {
-    if (!closed) {
-      closed = true;
-      out.close();
-    }
+  public void close() throws IOException {
+    out.close();
   }
 }

@@ -1,6 +1,5 @@
 package io.splitguard.chaos.history;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.Closeable;
 import java.io.IOException;
@@ -27,12 +26,11 @@ import java.util.Objects;
  * {@link IllegalStateException}.
  */
 public final class HistoryWriter implements Closeable {
-  private final Writer out;
-  private boolean closed;
+  private final JsonLinesOut out;
 
   /** Writes to {@code out} (which this writer closes). */
   public HistoryWriter(Writer out) {
-    this.out = Objects.requireNonNull(out, "out");
+    this.out = new JsonLinesOut(out, "history writer");
   }
 
   /**
@@ -126,32 +124,12 @@ public final class HistoryWriter implements Closeable {
   }
 
   private void writeLine(ObjectNode node) {
-    String line;
-    try {
-      line = Json.WRITER.writeValueAsString(node);
-    } catch (JsonProcessingException e) {
-      throw new IllegalStateException("cannot serialise a JSON tree", e);
-    }
-    synchronized (this) {
-      if (closed) {
-        throw new IllegalStateException("history writer is closed");
-      }
-      try {
-        out.write(line);
-        out.write('\n');
-        out.flush();
-      } catch (IOException e) {
-        throw new UncheckedIOException(e);
-      }
-    }
+    out.write(node);
   }
 
   /** Flushes and closes the file; idempotent. */
   @Override
-  public synchronized void close() throws IOException {
-    if (!closed) {
-      closed = true;
-      out.close();
-    }
+  public void close() throws IOException {
+    out.close();
   }
 }
