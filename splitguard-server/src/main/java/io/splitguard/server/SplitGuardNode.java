@@ -155,15 +155,19 @@ public final class SplitGuardNode implements AutoCloseable {
 
           @Override
           public Optional<NodeId> healthyPeer() {
-            Set<NodeId> reachable = monitor.reachablePeers();
-            return options.cluster().spec().peersOf(self).stream().map(ClusterMember::id)
-                .filter(reachable::contains)
+            // Only a peer heard from within a few heartbeats: a paused peer's last report still
+            // says HEALTHY, and handing leadership to it would stall the cluster.
+            long freshMs = options.settings().heartbeatInterval().toMillis() * 3;
+            return monitor.view().peers().stream()
+                .filter(p -> p.reachable() && p.lastHeartbeatAgeMillis() >= 0 && p.lastHeartbeatAgeMillis() <= freshMs)
+                .map(p -> p.id())
                 .filter(p -> monitor.report(p).map(r -> r.health() == HealthLevel.HEALTHY).orElse(false))
                 .findFirst();
           }
 
           @Override
           public void transferTo(NodeId peer) {
+            fencing.relinquish();
             registry.transferLeadership(peer);
           }
         }, audit, metrics);

@@ -47,6 +47,7 @@ public final class FencingPolicy {
   private long quarantineUntilNanos;
   private boolean armed;
   private long primaryTerm = -1;
+  private long relinquishedTerm = -1;
 
   /**
    * @param settings lease and pause threshold
@@ -95,7 +96,7 @@ public final class FencingPolicy {
     }
 
     boolean mayLead = fenced == null && o.leader() && o.leaderReady() && o.detectorQuorum()
-        && o.majorityContactAgeNanos() <= leaseNanos;
+        && o.majorityContactAgeNanos() <= leaseNanos && o.term() != relinquishedTerm;
     if (mayLead && primaryTerm != o.term()) {
       primaryTerm = o.term();
       armed = true;
@@ -128,6 +129,20 @@ public final class FencingPolicy {
       return Optional.of(FenceReason.QUORUM_LOST);
     }
     return Optional.empty();
+  }
+
+  /**
+   * This node is about to hand its leadership to another on purpose (a planned transfer): give up
+   * the fence file first, and do not take it back in this term. A newer term seen afterwards is
+   * then the expected successor, not a suspected split brain.
+   */
+  public List<FencingAction> relinquish() {
+    List<FencingAction> actions = new ArrayList<>();
+    if (primaryTerm >= 0) {
+      relinquishedTerm = primaryTerm;
+    }
+    dropPrimary(actions, "handing leadership over");
+    return actions;
   }
 
   private void dropPrimary(List<FencingAction> actions, String why) {

@@ -154,4 +154,13 @@ class FencingPolicyTest {
     policy.observe(follower(600, 1, true));
     assertThat(policy.armed()).isTrue();
   }
+
+  @Test
+  void aPlannedHandoverGivesUpTheFileFirstAndItsSuccessorsTermIsNoSplitBrain() {
+    policy.observe(leader(0, 3, 10, true));
+    assertThat(policy.relinquish()).containsExactly(new FencingAction.RemoveFenceFile("handing leadership over"));
+    assertThat(policy.observe(leader(25, 3, 10, true))).isEmpty(); // still leader in term 3: no file again
+    assertThat(policy.observe(follower(50, 4, true))).isEmpty(); // the successor's term: expected
+    assertThat(policy.observe(leader(5000, 6, 10, true))).containsExactly(new FencingAction.CreateFenceFile(6));
+  }
 }

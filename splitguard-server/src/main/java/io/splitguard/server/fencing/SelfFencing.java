@@ -129,6 +129,17 @@ public final class SelfFencing implements WriteGate, AutoCloseable {
     listeners.add(listener);
   }
 
+  /**
+   * Prepares a planned leadership transfer: removes the fence file before anything else happens,
+   * so that the successor's new term is not taken for a split brain.
+   */
+  public synchronized void relinquish() {
+    for (FencingAction action : policy.relinquish()) {
+      carryOut(action);
+    }
+    status = new FenceStatus(policy.fenced(), 0, policy.primaryTerm() >= 0);
+  }
+
   /** Whether this process was paused (longer than the threshold) within {@code window}. */
   public boolean pausedWithin(Duration window) {
     return watchdog.pausedWithin(nanoClock.getAsLong(), window.toNanos());

@@ -31,13 +31,17 @@ import org.slf4j.LoggerFactory;
 /**
  * Measures this node's own health every second (disk space and a small fsync probe in the data
  * directory, heap after collection, recent process pauses), reports it ({@link #report()}, sent
- * in heartbeats and shown in {@code /v1/status}), and, while this node leads and is {@link
- * HealthLevel#UNHEALTHY}, hands leadership to a peer that reports itself healthy (at most once
- * per handover interval, so a sick cluster does not ping-pong).
+ * in heartbeats and shown in {@code /v1/status}), and, while this node leads and its disk, fsync
+ * or heap has been {@link HealthLevel#UNHEALTHY} for {@link #SUSTAINED_TICKS} checks in a row,
+ * hands leadership to a peer that reports itself healthy (at most once per handover interval, so
+ * a sick cluster does not ping-pong). A recent pause alone makes the node report UNHEALTHY but
+ * does not trigger a handover: self-fencing already dealt with the pause, and the pause is over.
  */
 public final class HealthMonitor implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(HealthMonitor.class);
   private static final Duration HANDOVER_INTERVAL = Duration.ofSeconds(30);
+  /** Consecutive unhealthy checks (one per second) before a handover. */
+  static final int SUSTAINED_TICKS = 3;
 
   /** What the monitor needs from the rest of the node to hand over leadership. */
   public interface Leadership {
@@ -61,6 +65,7 @@ public final class HealthMonitor implements AutoCloseable {
   private volatile long lastFsyncNanos;
   private long lastHandoverNanos = Long.MIN_VALUE / 2;
   private int ticks;
+  private int unhealthyTicks;
 
   private HealthMonitor(NodeId self, Path dataDir, BooleanSupplier pausedRecently, Leadership leadership,
       AuditLog audit) {
@@ -128,6 +133,9 @@ public final class HealthMonitor implements AutoCloseable {
     }
     HealthReport next = HealthPolicy.assess(new HealthSample(free, total, lastFsyncNanos, heapUsed,
         heapMax, pausedRecently.getAsBoolean()));
+    HealthReport resources = HealthPolicy.assess(new HealthSample(free, total, lastFsyncNanos, heapUsed,
+        heapMax, false));
+    unhealthyTicks = resources.level() == HealthLevel.UNHEALTHY ? unhealthyTicks + 1 : 0;
     HealthReport previous = report;
     report = next;
     if (next.level() != previous.level()) {
@@ -135,7 +143,7 @@ public final class HealthMonitor implements AutoCloseable {
           "reasons", next.reasons()));
     }
     long now = System.nanoTime();
-    if (next.level() == HealthLevel.UNHEALTHY && leadership.isLeader()
+    if (unhealthyTicks >= SUSTAINED_TICKS && leadership.isLeader()
         && now - lastHandoverNanos > HANDOVER_INTERVAL.toNanos()) {
       Optional<NodeId> target = leadership.healthyPeer();
       if (target.isPresent()) {
