@@ -71,7 +71,10 @@ public final class FencingPolicy {
         quarantineUntilNanos = o.nowNanos() + quarantineNanos;
       }
     }
-    if (primaryTerm >= 0 && o.term() > primaryTerm) {
+    // A newer term seen at the first look after a pause is explained by the pause (a documented
+    // limit: nothing inside a stopped process can fence it); this look fences before any side
+    // effect, and the write gate refused from the moment of the resume.
+    if (primaryTerm >= 0 && o.term() > primaryTerm && o.pauseNanos() <= pauseThresholdNanos) {
       actions.add(new FencingAction.SplitBrainSuspected(primaryTerm, o.term()));
     }
     Optional<FenceReason> cause = armed ? cause(o) : Optional.empty();

@@ -163,4 +163,12 @@ class FencingPolicyTest {
     assertThat(policy.observe(follower(50, 4, true))).isEmpty(); // the successor's term: expected
     assertThat(policy.observe(leader(5000, 6, 10, true))).containsExactly(new FencingAction.CreateFenceFile(6));
   }
+
+  @Test
+  void aNewerTermSeenRightAfterAPauseIsThePausesDoingNotASplitBrain() {
+    policy.observe(leader(0, 3, 10, true));
+    FencingObservation resumed = new FencingObservation(5000 * MS, false, 5, false, 0, 100 * MS, true, 4000 * MS);
+    assertThat(policy.observe(resumed)).noneMatch(a -> a instanceof FencingAction.SplitBrainSuspected)
+        .contains(new FencingAction.RemoveFenceFile("fenced: PROCESS_PAUSE"));
+  }
 }
