@@ -18,6 +18,12 @@ import io.splitguard.core.cluster.ClusterSpec;
 import io.splitguard.core.cluster.NodeId;
 import io.splitguard.core.config.NodeSettings;
 import io.splitguard.core.detector.PartitionView;
+import io.splitguard.core.keyspace.Keyspace;
+import io.splitguard.core.keyspace.KeyspaceCommand;
+import io.splitguard.core.keyspace.KeyspaceKeys;
+import io.splitguard.core.keyspace.KeyspaceResult;
+import io.splitguard.core.keyspace.MergePolicy;
+import io.splitguard.core.keyspace.KeyspaceMode;
 import io.splitguard.core.kv.KvCommand;
 import io.splitguard.core.kv.KvEntry;
 import io.splitguard.core.kv.KvResult;
@@ -112,6 +118,11 @@ public final class HttpApi implements AutoCloseable {
       cfg.routes.get("/v1/locks/<name>", this::getLock);
       cfg.routes.post("/v1/locks/<name>", this::postLock);
       cfg.routes.delete("/v1/locks/<name>", this::releaseLock);
+      cfg.routes.get("/v1/keyspaces", this::listKeyspaces);
+      cfg.routes.get("/v1/keyspaces/<path>", ctx -> keyspaceRoute(ctx, "GET"));
+      cfg.routes.put("/v1/keyspaces/<path>", ctx -> keyspaceRoute(ctx, "PUT"));
+      cfg.routes.post("/v1/keyspaces/<path>", ctx -> keyspaceRoute(ctx, "POST"));
+      cfg.routes.delete("/v1/keyspaces/<path>", ctx -> keyspaceRoute(ctx, "DELETE"));
       cfg.routes.get("/v1/guarded/<resource>", this::getGuarded);
       cfg.routes.put("/v1/guarded/<resource>", this::putGuarded);
       cfg.routes.exception(ProblemException.class, (e, ctx) -> writeProblem(ctx, e));
@@ -224,18 +235,28 @@ public final class HttpApi implements AutoCloseable {
   }
 
   private void get(Context ctx) {
-    String key = key(ctx);
+    getKv(ctx, Keyspace.defaultKeyspace(), key(ctx));
+  }
+
+  /**
+   * Reads a key of a CP keyspace. A {@code CP_STALE_READS} keyspace answers a default
+   * (linearizable) read on a node without quorum from local state, marked stale, instead of
+   * refusing it: that is what the keyspace declared it wants.
+   */
+  private void getKv(Context ctx, Keyspace ks, String key) {
+    String stored = KeyspaceKeys.stored(ks.name(), key);
     String consistency = ctx.queryParam("consistency");
-    if ((consistency == null || consistency.equals("linearizable")) && faults.localLinearizableReads()) {
+    boolean askedLinearizable = consistency == null || consistency.equals("linearizable");
+    if (askedLinearizable && faults.localLinearizableReads()) {
       // Deliberately broken (test flag): local state presented as linearizable.
-      Registry.LocalRead read = registry.readLocal(key);
+      Registry.LocalRead read = registry.readLocal(stored);
       if (read.entry().isEmpty()) {
         throw new ProblemException(ErrorCode.NOT_FOUND, "key '" + key + "' does not exist").with("key", key);
       }
       writeJson(ctx, 200, entryJson(read.entry().get()));
-    } else if (consistency == null || consistency.equals("linearizable")) {
+    } else if (askedLinearizable && !(ks.mode() == KeyspaceMode.CP_STALE_READS && cannotServeCp())) {
       requireQuorum("linearizable read");
-      ctx.future(() -> registry.readLinearizable(key)
+      ctx.future(() -> registry.readLinearizable(stored)
           .thenAccept(entry -> {
             if (entry.isEmpty()) {
               throw new ProblemException(ErrorCode.NOT_FOUND, "key '" + key + "' does not exist")
@@ -244,8 +265,8 @@ public final class HttpApi implements AutoCloseable {
             writeJson(ctx, 200, entryJson(entry.get()));
           })
           .exceptionally(e -> failure(ctx, e, false)));
-    } else if (consistency.equals("stale")) {
-      Registry.LocalRead read = registry.readLocal(key);
+    } else if (askedLinearizable || consistency.equals("stale")) {
+      Registry.LocalRead read = registry.readLocal(stored);
       if (read.entry().isEmpty()) {
         throw new ProblemException(ErrorCode.NOT_FOUND, "key '" + key + "' does not exist on this node")
             .with("key", key).with("stale", true).with("appliedIndex", read.appliedIndex());
@@ -260,23 +281,34 @@ public final class HttpApi implements AutoCloseable {
     }
   }
 
+  /** Whether this node would refuse a CP operation right now (fenced, or no quorum). */
+  private boolean cannotServeCp() {
+    return gate.refusal().isPresent() || !monitor.hasQuorum();
+  }
+
   private void put(Context ctx) {
-    String key = key(ctx);
+    putKv(ctx, Keyspace.defaultKeyspace(), key(ctx));
+  }
+
+  private void putKv(Context ctx, Keyspace ks, String key) {
     long expected = ifMatch(ctx);
     String value = valueFromBody(ctx);
     requireQuorum("write");
-    submit(ctx, new KvCommand.Put(key, value, expected));
+    submit(ctx, new KvCommand.Put(KeyspaceKeys.stored(ks.name(), key), value, expected));
   }
 
   private void delete(Context ctx) {
-    String key = key(ctx);
+    deleteKv(ctx, Keyspace.defaultKeyspace(), key(ctx));
+  }
+
+  private void deleteKv(Context ctx, Keyspace ks, String key) {
     long expected = ifMatch(ctx);
     byte[] body = ctx.bodyAsBytes();
     if (body.length > 0 && !new String(body, StandardCharsets.UTF_8).isBlank()) {
       throw ProblemException.badRequest("body: DELETE takes no body");
     }
     requireQuorum("write");
-    submit(ctx, new KvCommand.Delete(key, expected));
+    submit(ctx, new KvCommand.Delete(KeyspaceKeys.stored(ks.name(), key), expected));
   }
 
   private void submit(Context ctx, KvCommand command) {
@@ -290,22 +322,165 @@ public final class HttpApi implements AutoCloseable {
       writeJson(ctx, 200, entryJson(w.entry()));
     } else if (result instanceof KvResult.Deleted d) {
       ObjectNode body = json.createObjectNode();
-      body.put("key", d.previous().key());
+      body.put("key", KeyspaceKeys.visible(d.previous().key()));
       body.put("revision", d.revision());
       body.put("deleted", true);
       body.put("prevRevision", d.previous().modRevision());
       writeJson(ctx, 200, body);
     } else if (result instanceof KvResult.PreconditionFailed p) {
       String expected = ctx.header("If-Match");
+      String key = KeyspaceKeys.visible(p.key());
       throw new ProblemException(ErrorCode.CONFLICT,
-          "If-Match: expected revision " + expected.trim() + " but key '" + p.key() + "' "
+          "If-Match: expected revision " + expected.trim() + " but key '" + key + "' "
               + (p.actualModRevision() == 0 ? "does not exist" : "has revision " + p.actualModRevision()))
-          .with("key", p.key()).with("currentRevision", p.actualModRevision());
+          .with("key", key).with("currentRevision", p.actualModRevision());
     } else {
       KvResult.NotFound n = (KvResult.NotFound) result;
-      throw new ProblemException(ErrorCode.NOT_FOUND, "key '" + n.key() + "' does not exist")
-          .with("key", n.key());
+      String key = KeyspaceKeys.visible(n.key());
+      throw new ProblemException(ErrorCode.NOT_FOUND, "key '" + key + "' does not exist")
+          .with("key", key);
     }
+  }
+
+  // ---- keyspaces ------------------------------------------------------------------------------
+
+  private static final String DECLARE_BODY =
+      "{\"mode\": \"CP\"|\"CP_STALE_READS\"|\"AP\", \"merge\": \"LWW\"|\"CRDT\"|\"MANUAL\", \"graceMs\": <integer>}";
+
+  private void listKeyspaces(Context ctx) {
+    Registry.LocalKeyspaces local = registry.keyspacesLocal();
+    ObjectNode body = json.createObjectNode();
+    ArrayNode list = body.putArray("keyspaces");
+    local.keyspaces().forEach(k -> list.add(keyspaceJson(k)));
+    body.put("appliedIndex", local.appliedIndex());
+    writeJson(ctx, 200, body);
+  }
+
+  /** Everything under {@code /v1/keyspaces/{name}}: dispatched on the parsed path and the keyspace's mode. */
+  private void keyspaceRoute(Context ctx, String method) {
+    KeyspacePath path = KeyspacePath.parse(ctx.req().getRequestURI(), settings.maxKeyBytes());
+    if (path.kind() == KeyspacePath.Kind.KEYSPACE) {
+      if (method.equals("PUT")) {
+        declareKeyspace(ctx, path.keyspace());
+      } else if (method.equals("GET")) {
+        writeJson(ctx, 200, keyspaceJson(declared(path.keyspace())));
+      } else {
+        throw ProblemException.badRequest("method not allowed on this endpoint (GET or PUT a keyspace)");
+      }
+      return;
+    }
+    Keyspace ks = declared(path.keyspace());
+    if (ks.mode().isCp()) {
+      if (path.kind() != KeyspacePath.Kind.KV) {
+        throw ProblemException.badRequest("keyspace: '" + ks.name() + "' is " + ks.mode()
+            + "; counters, sets, history and resolve exist only in AP keyspaces")
+            .with("keyspace", ks.name()).with("mode", ks.mode().name());
+      }
+      switch (method) {
+        case "GET":
+          getKv(ctx, ks, path.key());
+          break;
+        case "PUT":
+          putKv(ctx, ks, path.key());
+          break;
+        case "DELETE":
+          deleteKv(ctx, ks, path.key());
+          break;
+        default:
+          throw ProblemException.badRequest("method not allowed on this endpoint (GET, PUT or DELETE a key)");
+      }
+      return;
+    }
+    apRoute(ctx, method, ks, path);
+  }
+
+  /** Values of AP keyspaces; wired to the node's AP store. */
+  private void apRoute(Context ctx, String method, Keyspace ks, KeyspacePath path) {
+    throw new ProblemException(ErrorCode.NOT_FOUND, "AP values are not served by this node");
+  }
+
+  private Keyspace declared(String name) {
+    return registry.keyspacesLocal().get(name).orElseThrow(() -> new ProblemException(ErrorCode.NOT_FOUND,
+        "keyspace '" + name + "' is not declared (or its declaration is not yet applied on node " + self + ")")
+        .with("keyspace", name));
+  }
+
+  private void declareKeyspace(Context ctx, String name) {
+    JsonBody body = JsonBody.parse(json, ctx.bodyAsBytes(), Set.of("mode", "merge", "graceMs"), DECLARE_BODY);
+    KeyspaceMode mode = enumField(body, "mode", KeyspaceMode.class, true);
+    MergePolicy merge = enumField(body, "merge", MergePolicy.class, false);
+    if (mode == KeyspaceMode.AP && merge == null) {
+      throw ProblemException.badRequest("merge: required for an AP keyspace (LWW, CRDT or MANUAL)");
+    }
+    if (mode != KeyspaceMode.AP && merge != null) {
+      throw ProblemException.badRequest("merge: only AP keyspaces take a merge policy; omit it for " + mode);
+    }
+    long grace = 0;
+    if (body.has("graceMs")) {
+      if (merge != MergePolicy.MANUAL) {
+        throw ProblemException.badRequest("graceMs: only MANUAL keyspaces take a grace period");
+      }
+      grace = body.integer("graceMs", 0, Keyspace.MAX_GRACE_MS, " ms");
+    } else if (merge == MergePolicy.MANUAL) {
+      grace = Keyspace.DEFAULT_GRACE_MS;
+    }
+    if (name.equals(Keyspace.DEFAULT) && mode != KeyspaceMode.CP) {
+      throw new ProblemException(ErrorCode.CONFLICT, "keyspace 'default' is CP and cannot be redeclared as " + mode)
+          .with("keyspace", name).with("mode", KeyspaceMode.CP.name());
+    }
+    KeyspaceCommand.Declare declare = new KeyspaceCommand.Declare(name, mode, Optional.ofNullable(merge), grace);
+    requireQuorum("keyspace declaration");
+    ctx.future(() -> registry.submit(declare)
+        .thenAccept(result -> {
+          if (result instanceof KeyspaceResult.Declared d) {
+            writeJson(ctx, d.created() ? 201 : 200, keyspaceJson(d.keyspace()));
+          } else if (result instanceof KeyspaceResult.Unchanged u) {
+            writeJson(ctx, 200, keyspaceJson(u.keyspace()));
+          } else {
+            Keyspace existing = ((KeyspaceResult.Refused) result).existing();
+            throw new ProblemException(ErrorCode.CONFLICT, "keyspace '" + name + "' is declared as "
+                + describe(existing) + "; changing the strategy of live data is unsafe, declare a new keyspace")
+                .with("keyspace", name)
+                .with("mode", existing.mode().name())
+                .with("merge", existing.merge().map(Enum::name).orElse(null));
+          }
+        })
+        .exceptionally(e -> failure(ctx, e, true)));
+  }
+
+  private static String describe(Keyspace k) {
+    return k.mode() + k.merge().map(m -> " with merge " + m).orElse("");
+  }
+
+  private static <E extends Enum<E>> E enumField(JsonBody body, String field, Class<E> type, boolean required) {
+    if (!body.has(field)) {
+      if (required) {
+        throw ProblemException.badRequest(field + ": required, one of " + java.util.Arrays.toString(type.getEnumConstants()));
+      }
+      return null;
+    }
+    JsonNode v = body.raw(field);
+    if (v.isTextual()) {
+      for (E e : type.getEnumConstants()) {
+        if (e.name().equals(v.textValue())) {
+          return e;
+        }
+      }
+    }
+    throw ProblemException.badRequest(field + ": must be one of " + java.util.Arrays.toString(type.getEnumConstants())
+        + ", got " + v);
+  }
+
+  private ObjectNode keyspaceJson(Keyspace k) {
+    ObjectNode body = json.createObjectNode();
+    body.put("name", k.name());
+    body.put("mode", k.mode().name());
+    body.put("merge", k.merge().map(Enum::name).orElse(null));
+    if (k.merge().orElse(null) == MergePolicy.MANUAL) {
+      body.put("graceMs", k.graceMs());
+    }
+    body.put("declaredRevision", k.revision());
+    return body;
   }
 
   /** Maps a failed future to a problem; written here because Javalin would see a wrapper. */
@@ -604,7 +779,12 @@ public final class HttpApi implements AutoCloseable {
   // ---- input validation ----------------------------------------------------------------------
 
   private String key(Context ctx) {
-    return KeyPath.key(ctx.req().getRequestURI(), KV_PREFIX, settings.maxKeyBytes());
+    String key = KeyPath.key(ctx.req().getRequestURI(), KV_PREFIX, settings.maxKeyBytes());
+    if (!KeyspaceKeys.allowedAsDefaultKey(key)) {
+      throw ProblemException.badRequest(
+          "key: must not start with U+0000 (reserved for the keys of declared keyspaces)");
+    }
+    return key;
   }
 
   private static long ifMatch(Context ctx) {
@@ -736,7 +916,7 @@ public final class HttpApi implements AutoCloseable {
 
   private ObjectNode entryJson(KvEntry entry) {
     ObjectNode body = json.createObjectNode();
-    body.put("key", entry.key());
+    body.put("key", KeyspaceKeys.visible(entry.key()));
     body.put("value", entry.value());
     body.put("revision", entry.modRevision());
     body.put("createRevision", entry.createRevision());

@@ -266,6 +266,21 @@ class HttpApiTest {
     }
 
     @Override
+    public synchronized CompletableFuture<io.splitguard.core.keyspace.KeyspaceResult> submit(
+        io.splitguard.core.keyspace.KeyspaceCommand command) {
+      submitted.add(command);
+      if (failWith != null) {
+        return CompletableFuture.failedFuture(failWith.apply(command));
+      }
+      return CompletableFuture.completedFuture(state.apply(command));
+    }
+
+    @Override
+    public synchronized LocalKeyspaces keyspacesLocal() {
+      return new LocalKeyspaces(state.keyspaces().all(), state.revision());
+    }
+
+    @Override
     public synchronized ConsensusStatus status() {
       return new ConsensusStatus(ConsensusStatus.Role.LEADER, Optional.of(SELF), 1, state.revision(), state.revision());
     }
