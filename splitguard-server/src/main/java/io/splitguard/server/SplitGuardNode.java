@@ -14,6 +14,8 @@ import io.splitguard.server.detector.HeartbeatChannel;
 import io.splitguard.server.detector.PartitionMonitor;
 import io.splitguard.core.fencing.FencingSettings;
 import io.splitguard.core.registry.LeadershipView;
+import io.splitguard.core.ap.clock.HlcSettings;
+import io.splitguard.server.ap.ApStore;
 import io.splitguard.server.audit.AuditLog;
 import io.splitguard.server.fencing.FenceStatus;
 import io.splitguard.server.fencing.FencingListener;
@@ -30,6 +32,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayDeque;
 import java.util.Deque;
+import java.util.Map;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -144,12 +147,23 @@ public final class SplitGuardNode implements AutoCloseable {
     }, period, period, TimeUnit.NANOSECONDS);
     started.push(ticker::shutdownNow);
 
+    // AP values: node-local, durable in <dataDir>/ap-wal, writable without quorum.
+    ApStore apStore = ApStore.open(self, options.dataDir().resolve("ap-wal"), HlcSettings.of(self),
+        System::currentTimeMillis, (keyspace, s) -> audit.record("value_superseded", Map.of(
+            "keyspace", keyspace,
+            "key", s.key(),
+            "value", s.value(),
+            "clock", s.clock().toString(),
+            "writer", s.node().value(),
+            "reason", s.reason().name())));
+    started.push(apStore);
+
     if (options.faults().any()) {
       LOG.warn("event=test_faults_enabled node={} faults={} note=\"this node is deliberately broken\"",
           self, options.faults());
     }
     HttpApi api = HttpApi.start(member.api().host(), member.api().port(), self,
-        options.cluster().spec(), options.settings(), registry, monitor, fencing, metrics, options.faults());
+        options.cluster().spec(), options.settings(), registry, monitor, fencing, metrics, options.faults(), apStore);
     started.push(api);
     LOG.info("event=node_started node={} api=http://{} raft={} dataDir={}",
         self, member.api(), member.raft(), options.dataDir());

@@ -18,6 +18,8 @@ import io.splitguard.core.cluster.ClusterSpec;
 import io.splitguard.core.cluster.NodeId;
 import io.splitguard.core.config.NodeSettings;
 import io.splitguard.core.detector.PartitionView;
+import io.splitguard.core.ap.clock.ClockSkewException;
+import io.splitguard.core.ap.crdt.Mergeable;
 import io.splitguard.core.keyspace.Keyspace;
 import io.splitguard.core.keyspace.KeyspaceCommand;
 import io.splitguard.core.keyspace.KeyspaceKeys;
@@ -36,14 +38,19 @@ import io.splitguard.core.registry.NoLeaderException;
 import io.splitguard.core.registry.OutcomeUnknownException;
 import io.splitguard.core.registry.Registry;
 import io.splitguard.server.TestFaults;
+import io.splitguard.server.ap.ApConflictException;
+import io.splitguard.server.ap.ApStore;
+import io.splitguard.server.ap.ApTypeException;
 import io.splitguard.core.fencing.FenceReason;
 import io.splitguard.server.detector.PartitionMonitor;
 import io.splitguard.server.fencing.FenceStatus;
 import io.splitguard.server.fencing.WriteGate;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.regex.Pattern;
@@ -84,11 +91,15 @@ public final class HttpApi implements AutoCloseable {
   private final Javalin app;
   private final TestFaults faults;
   private final LockMetrics lockMetrics;
+  private final ApStore ap;
+  private final ApJson apJson;
 
   private HttpApi(
       NodeId self, ClusterSpec cluster, NodeSettings settings, Registry registry,
-      PartitionMonitor monitor, WriteGate gate, PrometheusMeterRegistry metrics, TestFaults faults) {
+      PartitionMonitor monitor, WriteGate gate, PrometheusMeterRegistry metrics, TestFaults faults,
+      ApStore ap) {
     this.self = self;
+    this.ap = ap;
     this.gate = gate;
     this.faults = faults;
     this.cluster = cluster;
@@ -98,6 +109,7 @@ public final class HttpApi implements AutoCloseable {
     this.metrics = metrics;
     this.json = new ObjectMapper().enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
     this.lockMetrics = new LockMetrics(metrics);
+    this.apJson = new ApJson(json);
     this.app = Javalin.create(cfg -> {
       cfg.startup.showJavalinBanner = false;
       cfg.startup.showOldJavalinVersionWarning = false;
@@ -147,7 +159,18 @@ public final class HttpApi implements AutoCloseable {
       String host, int port, NodeId self, ClusterSpec cluster, NodeSettings settings,
       Registry registry, PartitionMonitor monitor, WriteGate gate, PrometheusMeterRegistry metrics,
       TestFaults faults) {
-    HttpApi api = new HttpApi(self, cluster, settings, registry, monitor, gate, metrics, faults);
+    return start(host, port, self, cluster, settings, registry, monitor, gate, metrics, faults, null);
+  }
+
+  /**
+   * As {@link #start}, serving AP keyspaces from {@code ap} (without it, AP values answer
+   * NOT_FOUND).
+   */
+  public static HttpApi start(
+      String host, int port, NodeId self, ClusterSpec cluster, NodeSettings settings,
+      Registry registry, PartitionMonitor monitor, WriteGate gate, PrometheusMeterRegistry metrics,
+      TestFaults faults, ApStore ap) {
+    HttpApi api = new HttpApi(self, cluster, settings, registry, monitor, gate, metrics, faults, ap);
     api.app.start(host, port);
     return api;
   }
@@ -394,9 +417,146 @@ public final class HttpApi implements AutoCloseable {
     apRoute(ctx, method, ks, path);
   }
 
-  /** Values of AP keyspaces; wired to the node's AP store. */
+  // ---- AP keyspaces ---------------------------------------------------------------------------
+
+  private static final int MAX_SET_ELEMENTS = 1000;
+
+  /**
+   * Values of AP keyspaces, served from this node's AP store with no quorum check: writable on
+   * every side of a partition. Answered after the local fsync.
+   */
   private void apRoute(Context ctx, String method, Keyspace ks, KeyspacePath path) {
-    throw new ProblemException(ErrorCode.NOT_FOUND, "AP values are not served by this node");
+    if (ap == null) {
+      throw new ProblemException(ErrorCode.NOT_FOUND, "AP values are not served by this node");
+    }
+    MergePolicy merge = ks.merge().orElseThrow();
+    String key = path.key();
+    try {
+      switch (path.kind()) {
+        case KV:
+          if (method.equals("GET")) {
+            writeJson(ctx, 200, apJson.value(ks.name(), apValue(ks, key)));
+          } else if (method.equals("PUT")) {
+            String value = valueFromBody(ctx);
+            CompletableFuture<? extends Mergeable<?>> written = merge == MergePolicy.LWW
+                ? ap.writeLww(ks.name(), key, value)
+                : merge == MergePolicy.CRDT ? ap.writeMv(ks.name(), key, value) : ap.writeManual(ks.name(), key, value);
+            respond(ctx, ks, written);
+          } else {
+            throw ProblemException.badRequest("method not allowed on this endpoint (GET or PUT an AP key)");
+          }
+          break;
+        case HISTORY:
+          requireMethod(method, "GET");
+          writeJson(ctx, 200, apJson.history(ks.name(), key, ap.history(ks.name(), key)));
+          break;
+        case RESOLVE:
+          requireMethod(method, "POST");
+          if (merge != MergePolicy.MANUAL) {
+            throw ProblemException.badRequest("keyspace: '" + ks.name() + "' merges by " + merge
+                + "; only MANUAL keyspaces have conflicts to resolve").with("keyspace", ks.name());
+          }
+          String resolution = valueFromBody(ctx);
+          respond(ctx, ks, ap.resolve(ks.name(), key, resolution));
+          break;
+        case COUNTER:
+          requireCrdt(ks, "counters");
+          if (method.equals("GET")) {
+            writeJson(ctx, 200, apJson.value(ks.name(), apValue(ks, key)));
+          } else {
+            requireMethod(method, "POST");
+            long delta = JsonBody.parse(json, ctx.bodyAsBytes(), Set.of("delta"), "{\"delta\": <integer>}")
+                .integer("delta", -Long.MAX_VALUE, Long.MAX_VALUE, "");
+            respond(ctx, ks, ap.addToCounter(ks.name(), key, delta));
+          }
+          break;
+        case SET:
+          requireCrdt(ks, "sets");
+          if (method.equals("GET")) {
+            writeJson(ctx, 200, apJson.value(ks.name(), apValue(ks, key)));
+          } else {
+            requireMethod(method, "POST");
+            JsonBody body = JsonBody.parse(json, ctx.bodyAsBytes(), Set.of("add", "remove"),
+                "{\"add\": [\"...\"]} or {\"remove\": [\"...\"]}");
+            List<String> add = elements(body, "add");
+            List<String> remove = elements(body, "remove");
+            if (add.isEmpty() && remove.isEmpty()) {
+              throw ProblemException.badRequest("body: needs a non-empty 'add' or 'remove' list");
+            }
+            respond(ctx, ks, ap.updateSet(ks.name(), key, add, remove));
+          }
+          break;
+        default:
+          throw new ProblemException(ErrorCode.NOT_FOUND, "no such endpoint");
+      }
+    } catch (ClockSkewException e) {
+      throw new ProblemException(ErrorCode.CLOCK_SKEW, e.getMessage() + "; node " + self
+          + " refuses to stamp LWW writes until its clock is back within the bound")
+          .with("reason", e.refusal().reason().name())
+          .with("offsetMs", e.refusal().offsetMs())
+          .with("maxOffsetMs", e.refusal().maxOffsetMs())
+          .header("Retry-After", Long.toString(settings.retryAfterSeconds()));
+    } catch (ApTypeException e) {
+      throw new ProblemException(ErrorCode.CONFLICT, e.getMessage()).with("keyspace", ks.name())
+          .with("key", key).with("type", e.actual());
+    } catch (ApConflictException e) {
+      ObjectNode current = apJson.value(ks.name(), e.register());
+      throw new ProblemException(ErrorCode.CONFLICT, e.getMessage()).with("keyspace", ks.name()).with("key", key)
+          .with("conflict", true).with("siblings", current.get("siblings"));
+    } catch (ArithmeticException e) {
+      throw ProblemException.badRequest("delta: the counter would overflow (" + e.getMessage() + ")");
+    }
+  }
+
+  private Mergeable<?> apValue(Keyspace ks, String key) {
+    return ap.get(ks.name(), key).orElseThrow(() -> new ProblemException(ErrorCode.NOT_FOUND,
+        "key '" + key + "' does not exist in keyspace '" + ks.name() + "' on node " + self
+            + " (AP: this node may not have received it yet)").with("keyspace", ks.name()).with("key", key));
+  }
+
+  private void respond(Context ctx, Keyspace ks, CompletableFuture<? extends Mergeable<?>> written) {
+    ctx.future(() -> written
+        .thenAccept(v -> writeJson(ctx, 200, apJson.value(ks.name(), v)))
+        .exceptionally(e -> failure(ctx, e, true)));
+  }
+
+  private static void requireMethod(String method, String allowed) {
+    if (!method.equals(allowed)) {
+      throw ProblemException.badRequest("method not allowed on this endpoint (" + allowed + " only)");
+    }
+  }
+
+  private static void requireCrdt(Keyspace ks, String what) {
+    if (ks.merge().orElse(null) != MergePolicy.CRDT) {
+      throw ProblemException.badRequest("keyspace: '" + ks.name() + "' merges by "
+          + ks.merge().map(Enum::name).orElse("-") + "; " + what + " exist only in CRDT keyspaces")
+          .with("keyspace", ks.name());
+    }
+  }
+
+  private List<String> elements(JsonBody body, String field) {
+    if (!body.has(field)) {
+      return List.of();
+    }
+    JsonNode v = body.raw(field);
+    if (!v.isArray()) {
+      throw ProblemException.badRequest(field + ": must be a JSON array of strings");
+    }
+    if (v.size() > MAX_SET_ELEMENTS) {
+      throw ProblemException.badRequest(field + ": at most " + MAX_SET_ELEMENTS + " elements per request, got " + v.size());
+    }
+    List<String> out = new java.util.ArrayList<>();
+    for (int i = 0; i < v.size(); i++) {
+      JsonNode e = v.get(i);
+      if (!e.isTextual()) {
+        throw ProblemException.badRequest(field + "[" + i + "]: must be a JSON string");
+      }
+      if (JsonBody.utf8Length(e.textValue()) > settings.maxValueBytes()) {
+        throw ProblemException.badRequest(field + "[" + i + "]: exceeds the limit of " + settings.maxValueBytes() + " bytes");
+      }
+      out.add(e.textValue());
+    }
+    return out;
   }
 
   private Keyspace declared(String name) {
@@ -498,6 +658,11 @@ public final class HttpApi implements AutoCloseable {
               + u.getMessage());
       LOG.warn("event=outcome_unknown node={} traceId={} write={} error={}",
           self, ctx.attribute(TRACE_ATTRIBUTE), write, u.getMessage());
+    } else if (cause instanceof java.io.IOException || cause instanceof java.io.UncheckedIOException) {
+      // The AP log could not confirm the fsync: the record may or may not be on disk.
+      problem = new ProblemException(ErrorCode.TIMEOUT,
+          "the write may or may not be durable: the local log failed: " + cause.getMessage());
+      LOG.error("event=ap_log_failed node={} traceId={} error={}", self, ctx.attribute(TRACE_ATTRIBUTE), cause.toString());
     } else if (cause instanceof NoLeaderException n) {
       problem = gate.refusal().isPresent() ? fenced(write ? "write" : "linearizable read", gate.refusal().get())
           : monitor.hasQuorum() ? notLeader(n.leaderHint(), n.getMessage()) : partitioned(write ? "write" : "linearizable read");
