@@ -15,6 +15,8 @@ import io.splitguard.server.detector.PartitionMonitor;
 import io.splitguard.core.fencing.FencingSettings;
 import io.splitguard.core.registry.LeadershipView;
 import io.splitguard.core.ap.clock.HlcSettings;
+import io.splitguard.server.ap.ApReplicationSettings;
+import io.splitguard.server.ap.ApReplicator;
 import io.splitguard.server.ap.ApStore;
 import io.splitguard.server.audit.AuditLog;
 import io.splitguard.server.fencing.FenceStatus;
@@ -157,14 +159,20 @@ public final class SplitGuardNode implements AutoCloseable {
             "writer", s.node().value(),
             "reason", s.reason().name())));
     started.push(apStore);
+    ApReplicator replicator = new ApReplicator(self, options.cluster().spec().peersOf(self), apStore,
+        peer -> monitor.view().peers().stream().anyMatch(p -> p.id().equals(peer) && p.reachable()),
+        ApReplicationSettings.defaults(), System::currentTimeMillis, metrics);
 
     if (options.faults().any()) {
       LOG.warn("event=test_faults_enabled node={} faults={} note=\"this node is deliberately broken\"",
           self, options.faults());
     }
     HttpApi api = HttpApi.start(member.api().host(), member.api().port(), self,
-        options.cluster().spec(), options.settings(), registry, monitor, fencing, metrics, options.faults(), apStore);
+        options.cluster().spec(), options.settings(), registry, monitor, fencing, metrics, options.faults(), apStore, replicator);
     started.push(api);
+    // Replication starts once this node can answer its peers' pushes and digests.
+    replicator.start();
+    started.push(replicator);
     LOG.info("event=node_started node={} api=http://{} raft={} dataDir={}",
         self, member.api(), member.raft(), options.dataDir());
     return new SplitGuardNode(options, started, api, registry, fencing);

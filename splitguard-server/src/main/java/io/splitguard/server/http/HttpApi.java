@@ -39,7 +39,9 @@ import io.splitguard.core.registry.OutcomeUnknownException;
 import io.splitguard.core.registry.Registry;
 import io.splitguard.server.TestFaults;
 import io.splitguard.server.ap.ApConflictException;
+import io.splitguard.server.ap.ApReplicator;
 import io.splitguard.server.ap.ApStore;
+import io.splitguard.server.ap.ApWire;
 import io.splitguard.server.ap.ApTypeException;
 import io.splitguard.core.fencing.FenceReason;
 import io.splitguard.server.detector.PartitionMonitor;
@@ -92,14 +94,16 @@ public final class HttpApi implements AutoCloseable {
   private final TestFaults faults;
   private final LockMetrics lockMetrics;
   private final ApStore ap;
+  private final ApReplicator replicator;
   private final ApJson apJson;
 
   private HttpApi(
       NodeId self, ClusterSpec cluster, NodeSettings settings, Registry registry,
       PartitionMonitor monitor, WriteGate gate, PrometheusMeterRegistry metrics, TestFaults faults,
-      ApStore ap) {
+      ApStore ap, ApReplicator replicator) {
     this.self = self;
     this.ap = ap;
+    this.replicator = replicator;
     this.gate = gate;
     this.faults = faults;
     this.cluster = cluster;
@@ -135,6 +139,9 @@ public final class HttpApi implements AutoCloseable {
       cfg.routes.put("/v1/keyspaces/<path>", ctx -> keyspaceRoute(ctx, "PUT"));
       cfg.routes.post("/v1/keyspaces/<path>", ctx -> keyspaceRoute(ctx, "POST"));
       cfg.routes.delete("/v1/keyspaces/<path>", ctx -> keyspaceRoute(ctx, "DELETE"));
+      cfg.routes.post("/v1/internal/ap/merge", this::internalMerge);
+      cfg.routes.get("/v1/internal/ap/digest", this::internalDigest);
+      cfg.routes.post("/v1/internal/ap/range", this::internalRange);
       cfg.routes.get("/v1/guarded/<resource>", this::getGuarded);
       cfg.routes.put("/v1/guarded/<resource>", this::putGuarded);
       cfg.routes.exception(ProblemException.class, (e, ctx) -> writeProblem(ctx, e));
@@ -159,18 +166,18 @@ public final class HttpApi implements AutoCloseable {
       String host, int port, NodeId self, ClusterSpec cluster, NodeSettings settings,
       Registry registry, PartitionMonitor monitor, WriteGate gate, PrometheusMeterRegistry metrics,
       TestFaults faults) {
-    return start(host, port, self, cluster, settings, registry, monitor, gate, metrics, faults, null);
+    return start(host, port, self, cluster, settings, registry, monitor, gate, metrics, faults, null, null);
   }
 
   /**
    * As {@link #start}, serving AP keyspaces from {@code ap} (without it, AP values answer
-   * NOT_FOUND).
+   * NOT_FOUND) and reporting {@code replicator}'s status (either may be null).
    */
   public static HttpApi start(
       String host, int port, NodeId self, ClusterSpec cluster, NodeSettings settings,
       Registry registry, PartitionMonitor monitor, WriteGate gate, PrometheusMeterRegistry metrics,
-      TestFaults faults, ApStore ap) {
-    HttpApi api = new HttpApi(self, cluster, settings, registry, monitor, gate, metrics, faults, ap);
+      TestFaults faults, ApStore ap, ApReplicator replicator) {
+    HttpApi api = new HttpApi(self, cluster, settings, registry, monitor, gate, metrics, faults, ap, replicator);
     api.app.start(host, port);
     return api;
   }
@@ -249,6 +256,23 @@ public final class HttpApi implements AutoCloseable {
     }
     body.put("appliedIndex", consensus.appliedIndex());
     body.put("commitIndex", consensus.commitIndex());
+    if (replicator != null) {
+      ApReplicator.Status apStatus = replicator.status();
+      ObjectNode apNode = body.putObject("ap");
+      ObjectNode keyspaces = apNode.putObject("keyspaces");
+      apStatus.keys().forEach((ks, n) -> keyspaces.putObject(ks).put("keys", n));
+      ObjectNode pending = apNode.putObject("pendingDeltas");
+      apStatus.pending().forEach(pending::put);
+      ObjectNode divergent = apNode.putObject("divergentRanges");
+      apStatus.divergentRanges().forEach(divergent::put);
+      if (apStatus.lastAntiEntropyMs() < 0) {
+        apNode.putNull("lastAntiEntropyMs");
+      } else {
+        apNode.put("lastAntiEntropyMs", apStatus.lastAntiEntropyMs());
+      }
+      apNode.put("replicationLagSeconds", apStatus.lagSeconds());
+      apNode.put("conflictsOpen", apStatus.openConflicts());
+    }
     writeJson(ctx, 200, body);
   }
 
@@ -506,6 +530,94 @@ public final class HttpApi implements AutoCloseable {
     } catch (ArithmeticException e) {
       throw ProblemException.badRequest("delta: the counter would overflow (" + e.getMessage() + ")");
     }
+  }
+
+  // ---- internal node-to-node AP endpoints -------------------------------------------------------
+
+  private ApStore requireAp() {
+    if (ap == null) {
+      throw new ProblemException(ErrorCode.NOT_FOUND, "AP values are not served by this node");
+    }
+    return ap;
+  }
+
+  /** {@code POST /v1/internal/ap/merge}: a peer pushes whole states; answered once durable here. */
+  private void internalMerge(Context ctx) {
+    ApStore store = requireAp();
+    JsonBody body = JsonBody.parse(json, ctx.bodyAsBytes(), Set.of("from", "entries"),
+        "{\"from\": \"<node id>\", \"entries\": [...]}");
+    String from = body.string("from", 256, false);
+    Optional<ClusterMember> member;
+    try {
+      member = cluster.member(NodeId.of(from));
+    } catch (IllegalArgumentException e) {
+      member = Optional.empty();
+    }
+    NodeId origin = member.map(ClusterMember::id)
+        .orElseThrow(() -> ProblemException.badRequest("from: '" + from + "' is not a member of this cluster"));
+    List<ApStore.Entry> entries;
+    try {
+      entries = ApWire.decode(body.raw("entries"));
+    } catch (IllegalArgumentException e) {
+      throw ProblemException.badRequest(e.getMessage());
+    }
+    ctx.future(() -> store.merge(entries, origin)
+        .thenAccept(r -> {
+          ObjectNode answer = json.createObjectNode();
+          answer.put("changed", r.changed());
+          answer.put("unchanged", r.unchanged());
+          answer.put("refusedClock", r.refusedClock());
+          answer.put("refusedType", r.refusedType());
+          writeJson(ctx, 200, answer);
+        })
+        .exceptionally(e -> failure(ctx, e, true)));
+  }
+
+  /** {@code GET /v1/internal/ap/digest?ranges=N}: this node's Merkle tree over N ranges. */
+  private void internalDigest(Context ctx) {
+    ApStore store = requireAp();
+    int ranges = rangeCount(ctx.queryParam("ranges"), "ranges");
+    ObjectNode answer = json.createObjectNode();
+    answer.put("rangeCount", ranges);
+    answer.put("tree", java.util.Base64.getEncoder().encodeToString(
+        io.splitguard.core.ap.codec.ApCodec.encodeMerkleTree(store.tree(ranges))));
+    writeJson(ctx, 200, answer);
+  }
+
+  /** {@code POST /v1/internal/ap/range}: this node's entries in the given Merkle ranges. */
+  private void internalRange(Context ctx) {
+    ApStore store = requireAp();
+    JsonBody body = JsonBody.parse(json, ctx.bodyAsBytes(), Set.of("rangeCount", "ranges"),
+        "{\"rangeCount\": 256, \"ranges\": [0, 7]}");
+    int count = rangeCount(body.has("rangeCount") ? body.raw("rangeCount").asText() : null, "rangeCount");
+    JsonNode list = body.raw("ranges");
+    if (list == null || !list.isArray() || list.size() > 4096) {
+      throw ProblemException.badRequest("ranges: must be a JSON array of at most 4096 range numbers");
+    }
+    Set<Integer> ranges = new java.util.HashSet<>();
+    for (int i = 0; i < list.size(); i++) {
+      JsonNode r = list.get(i);
+      if (!r.isInt() || r.intValue() < 0 || r.intValue() >= count) {
+        throw ProblemException.badRequest("ranges[" + i + "]: must be an integer in [0, " + count + ")");
+      }
+      ranges.add(r.intValue());
+    }
+    ObjectNode answer = json.createObjectNode();
+    answer.set("entries", ApWire.entries(json, store.entriesInRanges(ranges, count)));
+    writeJson(ctx, 200, answer);
+  }
+
+  private static int rangeCount(String text, String field) {
+    try {
+      int n = text == null ? -1 : Integer.parseInt(text.trim());
+      if (n >= 1 && n <= io.splitguard.core.ap.merkle.MerkleTree.MAX_RANGES && Integer.bitCount(n) == 1) {
+        return n;
+      }
+    } catch (NumberFormatException e) {
+      // reported below
+    }
+    throw ProblemException.badRequest(field + ": must be a power of two between 1 and "
+        + io.splitguard.core.ap.merkle.MerkleTree.MAX_RANGES + ", got " + text);
   }
 
   private Mergeable<?> apValue(Keyspace ks, String key) {

@@ -58,7 +58,7 @@ class ApHttpApiTest {
     monitor.onHeartbeat(NodeId.of("n3"));
     store = ApStore.open(SELF, dir, HlcSettings.of(SELF), wall::get, (ks, s) -> audit.add(s.value()));
     api = HttpApi.start("127.0.0.1", 0, SELF, cluster, settings, registry, monitor, WriteGate.OPEN, metrics,
-        TestFaults.NONE, store);
+        TestFaults.NONE, store, null);
     send("PUT", "/v1/keyspaces/logs", "{\"mode\":\"AP\",\"merge\":\"LWW\"}");
     send("PUT", "/v1/keyspaces/stats", "{\"mode\":\"AP\",\"merge\":\"CRDT\"}");
     send("PUT", "/v1/keyspaces/drift", "{\"mode\":\"AP\",\"merge\":\"MANUAL\"}");
@@ -134,6 +134,12 @@ class ApHttpApiTest {
     assertBadRequestNaming(send("POST", "/v1/keyspaces/logs/kv/k/resolve", "{\"value\":\"v\"}"), "keyspace");
     assertBadRequestNaming(send("POST", "/v1/keyspaces/orders/counters/c", "{\"delta\":1}"), "keyspace");
     assertThat(send("POST", "/v1/keyspaces/unknown/counters/c", "{\"delta\":1}").statusCode()).isEqualTo(404);
+    assertBadRequestNaming(send("POST", "/v1/internal/ap/merge", "{\"from\":\"n9\",\"entries\":[]}"), "from");
+    assertBadRequestNaming(send("POST", "/v1/internal/ap/merge",
+        "{\"from\":\"n2\",\"entries\":[{\"keyspace\":\"stats\",\"value\":\"AAAA\"}]}"), "entries[0].value");
+    assertBadRequestNaming(send("POST", "/v1/internal/ap/merge", "{\"from\":\"n2\",\"entries\":{}}"), "entries");
+    assertBadRequestNaming(send("GET", "/v1/internal/ap/digest?ranges=3", null), "ranges");
+    assertBadRequestNaming(send("POST", "/v1/internal/ap/range", "{\"rangeCount\":4,\"ranges\":[4]}"), "ranges[0]");
     assertThat(store.keyCounts()).isEmpty();
 
     send("POST", "/v1/keyspaces/stats/counters/c", "{\"delta\":1}");

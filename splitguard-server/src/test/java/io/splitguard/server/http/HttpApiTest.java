@@ -216,7 +216,7 @@ class HttpApiTest {
    * An in-memory, single-replica stand-in for the consensus adapter. It plays the leader too:
    * lock commands are stamped with {@link #leaderClockMs} before they are applied.
    */
-  static final class FakeRegistry implements Registry {
+  static class FakeRegistry implements Registry {
     final RegistryState state = new RegistryState();
     final List<Object> submitted = new ArrayList<>();
     final AtomicLong leaderClockMs = new AtomicLong(1_700_000_000_000L);
