@@ -86,12 +86,25 @@ public final class ApStore implements AutoCloseable {
   }
 
   /**
-   * A value with its keyspace, as replicated.
+   * A value with its keyspace and the values the key superseded, as replicated. The history
+   * travels with the state so that every node can show every superseded value of a key, not only
+   * the ones its own merges dropped.
    *
    * @param keyspace the keyspace
    * @param value the value (its key is the key within the keyspace)
+   * @param history values superseded for this key, as far as the sender knows
    */
-  public record Entry(String keyspace, Mergeable<?> value) {
+  public record Entry(String keyspace, Mergeable<?> value, List<Superseded> history) {
+    /** Copies the history. */
+    public Entry {
+      history = List.copyOf(history);
+    }
+
+    /** An entry without history. */
+    public Entry(String keyspace, Mergeable<?> value) {
+      this(keyspace, value, List.of());
+    }
+
     /** The value's identity. */
     public ApKey key() {
       return new ApKey(keyspace, value.key());
@@ -305,6 +318,7 @@ public final class ApStore implements AutoCloseable {
     int refusedClock = 0;
     int refusedType = 0;
     List<Pending<Mergeable<?>>> pending = new ArrayList<>();
+    List<Optional<NodeId>> pendingOrigins = new ArrayList<>();
     synchronized (this) {
       for (Entry e : entries) {
         ApKey k = e.key();
@@ -332,16 +346,34 @@ public final class ApStore implements AutoCloseable {
             continue;
           }
         }
-        if (out.merged().equals(current) && !hasNewSuperseded(k, out.superseded())) {
+        List<Superseded> fresh = new ArrayList<>();
+        for (Superseded s : out.superseded()) {
+          if (!audited.contains(identity(k, s))) {
+            fresh.add(s);
+          }
+        }
+        for (Superseded s : e.history()) {
+          if (!audited.contains(identity(k, s)) && !fresh.contains(s)) {
+            fresh.add(s);
+          }
+        }
+        if (out.merged().equals(current) && fresh.isEmpty()) {
           unchanged++;
           continue;
         }
-        pending.add(install(k, out.merged(), out.superseded()));
+        // The origin already holds this state unless the merge kept something of ours or dropped
+        // a value it did not know was dropped; then the result goes back to it as well.
+        boolean originCurrent = out.merged().equals(incoming) && out.superseded().isEmpty();
+        pending.add(install(k, out.merged(), fresh));
+        pendingOrigins.add(originCurrent ? Optional.of(origin) : Optional.empty());
         changed++;
       }
     }
     MergeReport report = new MergeReport(changed, unchanged, refusedClock, refusedType);
-    CompletableFuture<?>[] all = pending.stream().map(p -> p.completion(Optional.of(origin))).toArray(CompletableFuture[]::new);
+    CompletableFuture<?>[] all = new CompletableFuture<?>[pending.size()];
+    for (int i = 0; i < all.length; i++) {
+      all[i] = pending.get(i).completion(pendingOrigins.get(i));
+    }
     return CompletableFuture.allOf(all).thenApply(x -> report);
   }
 
@@ -401,7 +433,7 @@ public final class ApStore implements AutoCloseable {
     for (ApKey k : keys) {
       Mergeable<?> v = values.get(k);
       if (v != null) {
-        out.add(new Entry(k.keyspace(), v));
+        out.add(new Entry(k.keyspace(), v, history.getOrDefault(k, List.of())));
       }
     }
     return out;
@@ -412,7 +444,7 @@ public final class ApStore implements AutoCloseable {
     List<Entry> out = new ArrayList<>();
     for (Map.Entry<ApKey, Mergeable<?>> e : values.entrySet()) {
       if (ranges.contains(MerkleTree.rangeOf(e.getKey().treeKey(), rangeCount))) {
-        out.add(new Entry(e.getKey().keyspace(), e.getValue()));
+        out.add(new Entry(e.getKey().keyspace(), e.getValue(), history.getOrDefault(e.getKey(), List.of())));
       }
     }
     return out;
@@ -455,15 +487,6 @@ public final class ApStore implements AutoCloseable {
       throw new ApTypeException(k, typeName(current), wanted);
     }
     return type.cast(current);
-  }
-
-  private boolean hasNewSuperseded(ApKey k, List<Superseded> superseded) {
-    for (Superseded s : superseded) {
-      if (!audited.contains(identity(k, s))) {
-        return true;
-      }
-    }
-    return false;
   }
 
   /** Call with the lock held: applies in memory and appends the WAL record. */

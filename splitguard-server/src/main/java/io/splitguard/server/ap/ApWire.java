@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.splitguard.core.ap.codec.ApCodec;
 import io.splitguard.core.ap.crdt.Mergeable;
+import io.splitguard.core.ap.crdt.Superseded;
 import io.splitguard.core.keyspace.Keyspace;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -20,6 +21,9 @@ public final class ApWire {
   /** Most entries accepted in one merge request (bounded batches). */
   public static final int MAX_ENTRIES = 1000;
 
+  /** Most superseded values accepted per entry. */
+  public static final int MAX_HISTORY = 100_000;
+
   private ApWire() {}
 
   /** Encodes entries as a JSON array. */
@@ -29,6 +33,12 @@ public final class ApWire {
       ObjectNode n = list.addObject();
       n.put("keyspace", e.keyspace());
       n.put("value", Base64.getEncoder().encodeToString(ApCodec.encodeValue(e.value())));
+      if (!e.history().isEmpty()) {
+        ArrayNode history = n.putArray("history");
+        for (Superseded s : e.history()) {
+          history.add(Base64.getEncoder().encodeToString(ApCodec.encodeSuperseded(s)));
+        }
+      }
     }
     return list;
   }
@@ -62,7 +72,25 @@ public final class ApWire {
       } catch (IllegalArgumentException e) {
         throw new IllegalArgumentException(where + ".value: " + e.getMessage(), e);
       }
-      out.add(new ApStore.Entry(keyspace, value));
+      List<Superseded> history = new ArrayList<>();
+      JsonNode h = n.get("history");
+      if (h != null) {
+        if (!h.isArray() || h.size() > MAX_HISTORY) {
+          throw new IllegalArgumentException(where + ".history: must be an array of at most " + MAX_HISTORY + " values");
+        }
+        for (int j = 0; j < h.size(); j++) {
+          try {
+            Superseded s = ApCodec.decodeSuperseded(Base64.getDecoder().decode(h.get(j).asText()));
+            if (!s.key().equals(value.key())) {
+              throw new IllegalArgumentException("superseded value of key '" + s.key() + "', not '" + value.key() + "'");
+            }
+            history.add(s);
+          } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(where + ".history[" + j + "]: " + e.getMessage(), e);
+          }
+        }
+      }
+      out.add(new ApStore.Entry(keyspace, value, history));
     }
     return out;
   }

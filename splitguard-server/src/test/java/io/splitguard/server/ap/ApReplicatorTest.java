@@ -104,7 +104,12 @@ class ApReplicatorTest {
     }
     assertThat(a.store().history("logs", "k")).extracting(Superseded::value, Superseded::reason)
         .containsExactly(org.assertj.core.groups.Tuple.tuple("from-a", SupersedeReason.LWW_OLDER));
+    // The loser was dropped by both merges, and every node's history shows it once.
+    assertThat(b.store().history("logs", "k")).extracting(Superseded::value).containsExactly("from-a");
+    a.replicator().pushAll();
+    b.replicator().pushAll();
     assertThat(a.replicator().status().pending()).containsEntry("n2", 0);
+    assertThat(b.replicator().status().pending()).containsEntry("n1", 0);
 
     // A value B got from A's side without A having it (as if relayed by a third node): only
     // anti-entropy finds it, by the one range that differs.
