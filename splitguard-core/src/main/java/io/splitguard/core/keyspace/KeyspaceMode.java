@@ -1,5 +1,7 @@
 package io.splitguard.core.keyspace;
 
+// Ordinals are written to the replicated log and snapshots (KeyspaceCodec): append new constants
+// at the end, never reorder or remove.
 /** What a keyspace does when the network splits (DESIGN section 2). */
 public enum KeyspaceMode {
   /** Writes and linearizable reads only where a Raft quorum is reachable. */
