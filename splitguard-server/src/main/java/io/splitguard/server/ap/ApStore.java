@@ -66,6 +66,13 @@ import org.slf4j.LoggerFactory;
 public final class ApStore implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(ApStore.class);
   private static final byte RECORD_MUTATION = 1;
+  private static final byte SNAPSHOT_FORMAT = 1;
+
+  /**
+   * Log records replayed at open beyond which the store writes a snapshot and lets the log drop
+   * the records it covers, so start-up replay stays bounded across restarts.
+   */
+  public static final int SNAPSHOT_AFTER_RECORDS = 10_000;
 
   /** Where superseded values go (the node's audit log). */
   @FunctionalInterface
@@ -150,7 +157,10 @@ public final class ApStore implements AutoCloseable {
     FileWal wal = FileWal.open(WalSettings.of(directory));
     ApStore store = new ApStore(self, wal, hlc, wallClockMs, sink);
     try {
-      store.replay(hlc);
+      int replayed = store.replay(hlc);
+      if (replayed > SNAPSHOT_AFTER_RECORDS) {
+        store.snapshot();
+      }
     } catch (IOException | RuntimeException e) {
       wal.close();
       throw e;
@@ -158,9 +168,25 @@ public final class ApStore implements AutoCloseable {
     return store;
   }
 
-  private void replay(HlcSettings hlc) throws IOException {
+  /** Replays the snapshot and the log; returns the number of log records replayed. */
+  private int replay(HlcSettings hlc) throws IOException {
     Hlc highest = null;
     long next = wal.firstIndex();
+    if (wal.latestSnapshot().isPresent()) {
+      io.splitguard.wal.WalSnapshot snap = wal.latestSnapshot().get();
+      for (Mutation m : decodeSnapshot(snap.state())) {
+        ApKey key = new ApKey(m.keyspace(), m.value().key());
+        values.put(key, m.value());
+        highest = max(highest, m.value());
+        for (Superseded s : m.superseded()) {
+          remember(key, s);
+          if (s.clock() instanceof Hlc h && (highest == null || h.compareTo(highest) > 0)) {
+            highest = h;
+          }
+        }
+      }
+      next = Math.max(next, snap.index() + 1);
+    }
     int records = 0;
     while (true) {
       List<WalRecord> batch = wal.read(next, 1024);
@@ -192,6 +218,53 @@ public final class ApStore implements AutoCloseable {
     }
     LOG.info("event=ap_store_opened node={} records={} keys={} recovery={}", self, records, values.size(),
         wal.recovery());
+    return records;
+  }
+
+  /**
+   * Writes a snapshot of every key's state and history at the log's durable end, after which the
+   * log drops the records it covers. Called at open (nothing is in flight then); writes wait.
+   */
+  public synchronized void snapshot() throws IOException {
+    long index = wal.durableIndex();
+    if (index == 0) {
+      return;
+    }
+    List<Mutation> all = new ArrayList<>(values.size());
+    values.forEach((k, v) -> all.add(new Mutation(k.keyspace(), v, history.getOrDefault(k, List.of()))));
+    byte[] state = Framing.write(out -> {
+      out.writeByte(SNAPSHOT_FORMAT);
+      out.writeInt(all.size());
+      for (Mutation m : all) {
+        byte[] b = encode(m);
+        out.writeInt(b.length);
+        out.write(b);
+      }
+    });
+    wal.snapshot(index, state);
+    LOG.info("event=ap_snapshot_written node={} index={} keys={} bytes={}", self, index, all.size(), state.length);
+  }
+
+  private static List<Mutation> decodeSnapshot(byte[] state) throws IOException {
+    try {
+      return Framing.read(state, in -> {
+        byte format = in.readByte();
+        if (format != SNAPSHOT_FORMAT) {
+          throw new IOException("unknown AP snapshot format " + format);
+        }
+        int n = in.readInt();
+        if (n < 0) {
+          throw new IOException("negative key count");
+        }
+        List<Mutation> out = new ArrayList<>(Math.min(n, 1 << 16));
+        for (int i = 0; i < n; i++) {
+          out.add(decode(bytes(in)));
+        }
+        return out;
+      });
+    } catch (IllegalArgumentException e) {
+      throw new IOException("AP snapshot is undecodable: " + e.getMessage(), e);
+    }
   }
 
   private static Hlc max(Hlc highest, Mergeable<?> value) {

@@ -61,6 +61,27 @@ class ApStoreTest {
   }
 
   @Test
+  void aSnapshotCoversTheLogAndReopeningFromItLosesNothing() throws Exception {
+    try (ApStore store = open(N1, dir)) {
+      store.addToCounter("hits", "c", 5).join();
+      store.writeLww("logs", "k", "v1").join();
+      wall.addAndGet(10);
+      store.writeLww("logs", "k", "v2").join();
+      store.snapshot();
+      store.addToCounter("hits", "c", 1).join(); // after the snapshot: replayed from the log
+    }
+    audit.clear();
+    try (ApStore store = open(N1, dir)) {
+      assertThat(((PnCounter) store.get("hits", "c").orElseThrow()).value()).isEqualTo(6);
+      assertThat(((LwwRegister) store.get("logs", "k").orElseThrow()).value()).isEqualTo("v2");
+      assertThat(store.history("logs", "k")).extracting(Superseded::value).containsExactly("v1");
+      wall.addAndGet(-5);
+      assertThat(store.writeLww("logs", "k", "v3").join().value()).isEqualTo("v3");
+      assertThat(audit).containsExactly("logs/k=v2:OVERWRITTEN");
+    }
+  }
+
+  @Test
   void aSupersededValueIsAuditedOnceEvenWhenMergedAgainAndAfterRestart() throws Exception {
     Path d1 = dir.resolve("a");
     Path d2 = dir.resolve("b");
