@@ -14,8 +14,6 @@ import io.splitguard.server.detector.HeartbeatChannel;
 import io.splitguard.server.detector.PartitionMonitor;
 import io.splitguard.core.fencing.FencingSettings;
 import io.splitguard.core.registry.LeadershipView;
-import io.splitguard.core.ap.clock.HlcSettings;
-import io.splitguard.server.ap.ApReplicationSettings;
 import io.splitguard.server.ap.ApReplicator;
 import io.splitguard.server.ap.ApStore;
 import io.splitguard.server.audit.AuditLog;
@@ -150,7 +148,7 @@ public final class SplitGuardNode implements AutoCloseable {
     started.push(ticker::shutdownNow);
 
     // AP values: node-local, durable in <dataDir>/ap-wal, writable without quorum.
-    ApStore apStore = ApStore.open(self, options.dataDir().resolve("ap-wal"), HlcSettings.of(self),
+    ApStore apStore = ApStore.open(self, options.dataDir().resolve("ap-wal"), options.ap().hlc(self),
         System::currentTimeMillis, (keyspace, s) -> audit.record("value_superseded", Map.of(
             "keyspace", keyspace,
             "key", s.key(),
@@ -161,7 +159,7 @@ public final class SplitGuardNode implements AutoCloseable {
     started.push(apStore);
     ApReplicator replicator = new ApReplicator(self, options.cluster().spec().peersOf(self), apStore,
         peer -> monitor.view().peers().stream().anyMatch(p -> p.id().equals(peer) && p.reachable()),
-        ApReplicationSettings.defaults(), System::currentTimeMillis, metrics);
+        options.ap().replication(), System::currentTimeMillis, metrics);
 
     if (options.faults().any()) {
       LOG.warn("event=test_faults_enabled node={} faults={} note=\"this node is deliberately broken\"",
