@@ -5,6 +5,7 @@ import io.splitguard.core.config.NodeSettings;
 import io.splitguard.server.NodeOptions;
 import io.splitguard.server.SplitGuardNode;
 import io.splitguard.server.TestFaults;
+import io.splitguard.server.ap.ApSettings;
 import io.splitguard.server.config.ClusterFile;
 import io.splitguard.server.config.SettingsFile;
 import java.io.IOException;
@@ -48,6 +49,7 @@ final class NodeCommand implements Callable<Integer> {
     try {
       ClusterFile.Parsed cluster = ClusterFile.read(clusterFile);
       NodeSettings settings = configFile == null ? NodeSettings.defaults().validate() : SettingsFile.read(configFile);
+      ApSettings ap = configFile == null ? ApSettings.defaults() : SettingsFile.readAp(configFile);
       NodeId self;
       try {
         self = NodeId.of(id);
@@ -59,7 +61,7 @@ final class NodeCommand implements Callable<Integer> {
       } catch (IllegalArgumentException e) {
         throw new IllegalArgumentException("--id: " + e.getMessage());
       }
-      options = new NodeOptions(self, cluster, dataDir, settings, new TestFaults(localLinearizableReads));
+      options = new NodeOptions(self, cluster, dataDir, settings, new TestFaults(localLinearizableReads), ap);
     } catch (IllegalArgumentException e) {
       System.err.println("splitguard node: " + e.getMessage());
       return SplitGuardCli.EXIT_USAGE;

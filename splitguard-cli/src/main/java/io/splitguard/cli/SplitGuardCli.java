@@ -18,6 +18,7 @@ import picocli.CommandLine.Command;
       DevCommand.class,
       StatusCommand.class,
       KvCommands.class,
+      KeyspaceCommands.class,
       LockCommand.class,
       MembersCommand.class,
       BenchCommand.class,

@@ -83,4 +83,12 @@ final class KeyPaths {
     }
     return "/v1/kv/" + encodeSegment(key);
   }
+
+  /** The path of a keyspace declaration. */
+  static String keyspace(String name) {
+    if (name.isEmpty()) {
+      throw new IllegalArgumentException("keyspace name must not be empty");
+    }
+    return "/v1/keyspaces/" + encodeSegment(name);
+  }
 }

@@ -517,6 +517,38 @@ public final class SplitGuardClient implements AutoCloseable {
   }
 
   /**
+   * Declares a keyspace (needs a quorum). Repeating an identical declaration is harmless, so the
+   * call is retried like a read after an ambiguous failure.
+   *
+   * @param name the keyspace name ({@code [A-Za-z0-9._-]}, at most 64 characters)
+   * @param mode {@code CP}, {@code CP_STALE_READS} or {@code AP}
+   * @param merge for AP: {@code LWW}, {@code CRDT} or {@code MANUAL}; {@code null} otherwise
+   * @param graceMs for MANUAL: the grace period, or {@code null} for the default
+   * @return the keyspace as declared
+   * @throws ConflictException if the keyspace exists with another mode or merge policy
+   * @throws BadRequestException if the declaration is invalid
+   */
+  public KeyspaceInfo declareKeyspace(String name, String mode, String merge, Long graceMs) {
+    String path = KeyPaths.keyspace(Objects.requireNonNull(name, "name"));
+    return execute(new Call("PUT", path, wire.declareBody(Objects.requireNonNull(mode, "mode"), merge, graceMs),
+        NO_PRECONDITION, true), Wire::keyspace);
+  }
+
+  /** Every keyspace the answering node has applied, {@code default} first. */
+  public List<KeyspaceInfo> keyspaces() {
+    return execute(Call.read("/v1/keyspaces"), Wire::keyspaces);
+  }
+
+  /** The keyspace called {@code name}, or empty if the answering node does not know it. */
+  public Optional<KeyspaceInfo> keyspace(String name) {
+    try {
+      return Optional.of(execute(Call.read(KeyPaths.keyspace(Objects.requireNonNull(name, "name"))), Wire::keyspace));
+    } catch (NotFoundException e) {
+      return Optional.empty();
+    }
+  }
+
+  /**
    * Reads a lock linearizably: the answer is decided by the cluster's replicated clock at a point
    * after the call started.
    *

@@ -50,6 +50,30 @@ final class Wire {
     return write(json.createObjectNode().put("token", token).put("value", value));
   }
 
+  String declareBody(String mode, String merge, Long graceMs) {
+    var node = json.createObjectNode().put("mode", mode);
+    if (merge != null) {
+      node.put("merge", merge);
+    }
+    if (graceMs != null) {
+      node.put("graceMs", graceMs);
+    }
+    return write(node);
+  }
+
+  static KeyspaceInfo keyspace(JsonNode n) {
+    return new KeyspaceInfo(text(n, "name"), text(n, "mode"), java.util.Optional.ofNullable(textOrNull(n, "merge")),
+        optionalNumber(n, "graceMs"), number(n, "declaredRevision"));
+  }
+
+  static java.util.List<KeyspaceInfo> keyspaces(JsonNode n) {
+    java.util.List<KeyspaceInfo> list = new java.util.ArrayList<>();
+    for (JsonNode k : n.path("keyspaces")) {
+      list.add(keyspace(k));
+    }
+    return list;
+  }
+
   private String write(JsonNode node) {
     try {
       return json.writeValueAsString(node);

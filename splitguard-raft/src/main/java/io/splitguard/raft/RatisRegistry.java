@@ -2,6 +2,9 @@ package io.splitguard.raft;
 
 import io.splitguard.core.cluster.ClusterMember;
 import io.splitguard.core.cluster.NodeId;
+import io.splitguard.core.keyspace.KeyspaceCodec;
+import io.splitguard.core.keyspace.KeyspaceCommand;
+import io.splitguard.core.keyspace.KeyspaceResult;
 import io.splitguard.core.kv.KvCodec;
 import io.splitguard.core.kv.KvCommand;
 import io.splitguard.core.kv.KvEntry;
@@ -229,6 +232,16 @@ public final class RatisRegistry implements Registry {
   public CompletableFuture<LockResult> submit(LockCommand command) {
     // Sent unstamped: the leader stamps its time when it appends (RegistryStateMachine).
     return write(LockCodec.encodeCommand(command), LockCodec::decodeResult);
+  }
+
+  @Override
+  public CompletableFuture<KeyspaceResult> submit(KeyspaceCommand command) {
+    return write(KeyspaceCodec.encodeCommand(command), KeyspaceCodec::decodeResult);
+  }
+
+  @Override
+  public LocalKeyspaces keyspacesLocal() {
+    return stateMachine.keyspacesLocal();
   }
 
   private <T> CompletableFuture<T> write(byte[] command, Function<byte[], T> decodeResult) {

@@ -1,5 +1,8 @@
 package io.splitguard.raft;
 
+import io.splitguard.core.keyspace.KeyspaceCodec;
+import io.splitguard.core.keyspace.KeyspaceCommand;
+import io.splitguard.core.keyspace.KeyspaceResult;
 import io.splitguard.core.kv.KvCodec;
 import io.splitguard.core.kv.KvCommand;
 import io.splitguard.core.kv.KvEntry;
@@ -8,6 +11,7 @@ import io.splitguard.core.lock.LockCodec;
 import io.splitguard.core.lock.LockCommand;
 import io.splitguard.core.lock.LockResult;
 import io.splitguard.core.registry.Registry.LocalGuardedRead;
+import io.splitguard.core.registry.Registry.LocalKeyspaces;
 import io.splitguard.core.registry.Registry.LocalLockRead;
 import io.splitguard.core.registry.AppliedRequests;
 import io.splitguard.core.registry.RegistryCodec;
@@ -136,6 +140,9 @@ final class RegistryStateMachine extends BaseStateMachine {
     if (LockCodec.isLockCommand(data)) {
       return applyLock(termIndex, data, requestId);
     }
+    if (KeyspaceCodec.isKeyspaceCommand(data)) {
+      return applyKeyspace(termIndex, data, requestId);
+    }
     KvCommand command;
     try {
       command = KvCodec.decodeCommand(data);
@@ -193,6 +200,36 @@ final class RegistryStateMachine extends BaseStateMachine {
     }
     return CompletableFuture.completedFuture(
         Message.valueOf(ByteString.copyFrom(LockCodec.encodeResult(result))));
+  }
+
+  private CompletableFuture<Message> applyKeyspace(
+      TermIndex termIndex, byte[] data, AppliedRequests.RequestId requestId) {
+    KeyspaceCommand command;
+    try {
+      command = KeyspaceCodec.decodeCommand(data);
+    } catch (IllegalArgumentException e) {
+      LOG.error("event=apply_undecodable index={} error={}", termIndex.getIndex(), e.getMessage());
+      updateLastAppliedTermIndex(termIndex);
+      return CompletableFuture.failedFuture(e);
+    }
+    KeyspaceResult result;
+    lock.writeLock().lock();
+    try {
+      if (!firstApplication(requestId)) {
+        updateLastAppliedTermIndex(termIndex);
+        return duplicate(termIndex, requestId);
+      }
+      result = state.apply(command);
+      updateLastAppliedTermIndex(termIndex);
+    } finally {
+      lock.writeLock().unlock();
+    }
+    if (result instanceof KeyspaceResult.Declared d) {
+      LOG.info("event=keyspace_declared index={} keyspace={} mode={} merge={} created={}", termIndex.getIndex(),
+          d.keyspace().name(), d.keyspace().mode(), d.keyspace().merge().map(Enum::name).orElse("-"), d.created());
+    }
+    return CompletableFuture.completedFuture(
+        Message.valueOf(ByteString.copyFrom(KeyspaceCodec.encodeResult(result))));
   }
 
   /** The client request an entry came from, or null for entries without one. */
@@ -258,6 +295,16 @@ final class RegistryStateMachine extends BaseStateMachine {
     try {
       return new LocalLockRead(
           state.locks().lease(name), state.locks().clockMs(), getLastAppliedTermIndex().getIndex());
+    } finally {
+      lock.readLock().unlock();
+    }
+  }
+
+  /** The keyspace declarations from local applied state, with the index they reflect. */
+  LocalKeyspaces keyspacesLocal() {
+    lock.readLock().lock();
+    try {
+      return new LocalKeyspaces(state.keyspaces().all(), getLastAppliedTermIndex().getIndex());
     } finally {
       lock.readLock().unlock();
     }

@@ -8,6 +8,11 @@ import io.splitguard.core.cluster.ClusterSpec;
 import io.splitguard.core.cluster.HostPort;
 import io.splitguard.core.cluster.NodeId;
 import io.splitguard.core.config.NodeSettings;
+import io.splitguard.core.keyspace.KeyspaceCommand;
+import io.splitguard.core.keyspace.KeyspaceKeys;
+import io.splitguard.core.keyspace.KeyspaceMode;
+import io.splitguard.core.keyspace.KeyspaceResult;
+import io.splitguard.core.keyspace.MergePolicy;
 import io.splitguard.core.kv.KvCommand;
 import io.splitguard.core.kv.KvEntry;
 import io.splitguard.core.kv.KvResult;
@@ -115,9 +120,48 @@ class RatisRegistryTest {
     }
     awaitLeader();
     for (RatisRegistry r : running) {
-      Optional<KvEntry> entry = r.readLinearizable("key-49").get(20, TimeUnit.SECONDS);
-      assertThat(entry).map(KvEntry::value).contains("value-249");
-      assertThat(entry).map(KvEntry::modRevision).contains(250L);
+      // One node being leader does not mean every node knows it yet; a read through a node that
+      // does not is refused (NoLeaderException), so it is retried until the node has caught up.
+      await().atMost(Duration.ofSeconds(20)).ignoreExceptions().untilAsserted(() -> {
+        Optional<KvEntry> entry = r.readLinearizable("key-49").get(20, TimeUnit.SECONDS);
+        assertThat(entry).map(KvEntry::value).contains("value-249");
+        assertThat(entry).map(KvEntry::modRevision).contains(250L);
+      });
+    }
+  }
+
+  @Test
+  void keyspaceDeclarationsGoThroughRaftAndSurviveARestartInTheSnapshot() throws Exception {
+    startCluster();
+    awaitLeader();
+    RatisRegistry writer = running.get(1);
+    KeyspaceResult declared = writer.submit(new KeyspaceCommand.Declare(
+        "presence", KeyspaceMode.AP, Optional.of(MergePolicy.CRDT), 0)).get(20, TimeUnit.SECONDS);
+    assertThat(declared).isInstanceOf(KeyspaceResult.Declared.class);
+    assertThat(writer.submit(new KeyspaceCommand.Declare("presence", KeyspaceMode.CP, Optional.empty(), 0))
+        .get(20, TimeUnit.SECONDS)).isInstanceOf(KeyspaceResult.Refused.class);
+    writer.submit(KvCommand.Put.of(KeyspaceKeys.stored("orders", "k"), "in-orders")).get(20, TimeUnit.SECONDS);
+    for (int i = 0; i < 120; i++) { // past the snapshot threshold of 100 entries
+      writer.submit(KvCommand.Put.of("key-" + i, "v")).get(20, TimeUnit.SECONDS);
+    }
+    for (RatisRegistry r : running) {
+      await().atMost(Duration.ofSeconds(20)).until(() -> r.keyspacesLocal().get("presence").isPresent());
+      r.close();
+    }
+    running.clear();
+    for (ClusterMember m : cluster.members()) {
+      running.add(start(m.id()));
+    }
+    awaitLeader();
+    for (RatisRegistry r : running) {
+      await().atMost(Duration.ofSeconds(20)).until(() -> r.keyspacesLocal().get("presence").isPresent());
+      assertThat(r.keyspacesLocal().get("presence").orElseThrow().merge()).contains(MergePolicy.CRDT);
+      // A node may not know the new leader yet right after the restart: reads are retried.
+      await().atMost(Duration.ofSeconds(20)).ignoreExceptions().untilAsserted(() -> {
+        assertThat(r.readLinearizable(KeyspaceKeys.stored("orders", "k")).get(20, TimeUnit.SECONDS))
+            .map(KvEntry::value).contains("in-orders");
+        assertThat(r.readLinearizable("k").get(20, TimeUnit.SECONDS)).isEmpty();
+      });
     }
   }
 

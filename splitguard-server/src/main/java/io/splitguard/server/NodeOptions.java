@@ -2,6 +2,7 @@ package io.splitguard.server;
 
 import io.splitguard.core.cluster.NodeId;
 import io.splitguard.core.config.NodeSettings;
+import io.splitguard.server.ap.ApSettings;
 import io.splitguard.server.config.ClusterFile;
 import java.nio.file.Path;
 import java.util.Objects;
@@ -15,9 +16,11 @@ import java.util.Objects;
  * @param settings validated node settings
  * @param faults deliberate faults for testing the test harness; {@link TestFaults#NONE} in
  *     production
+ * @param ap the AP tier's settings (clock bound, replication intervals)
  */
 public record NodeOptions(
-    NodeId self, ClusterFile.Parsed cluster, Path dataDir, NodeSettings settings, TestFaults faults) {
+    NodeId self, ClusterFile.Parsed cluster, Path dataDir, NodeSettings settings, TestFaults faults,
+    ApSettings ap) {
   /** Checks that {@code self} is a member. */
   public NodeOptions {
     Objects.requireNonNull(self, "self");
@@ -25,7 +28,14 @@ public record NodeOptions(
     Objects.requireNonNull(dataDir, "dataDir");
     Objects.requireNonNull(settings, "settings");
     Objects.requireNonNull(faults, "faults");
+    Objects.requireNonNull(ap, "ap");
     cluster.spec().require(self);
+  }
+
+  /** Options with default AP settings. */
+  public NodeOptions(
+      NodeId self, ClusterFile.Parsed cluster, Path dataDir, NodeSettings settings, TestFaults faults) {
+    this(self, cluster, dataDir, settings, faults, ApSettings.defaults());
   }
 
   /** Options without test faults. */

@@ -14,6 +14,8 @@ import io.splitguard.server.detector.HeartbeatChannel;
 import io.splitguard.server.detector.PartitionMonitor;
 import io.splitguard.core.fencing.FencingSettings;
 import io.splitguard.core.registry.LeadershipView;
+import io.splitguard.server.ap.ApReplicator;
+import io.splitguard.server.ap.ApStore;
 import io.splitguard.server.audit.AuditLog;
 import io.splitguard.server.fencing.FenceStatus;
 import io.splitguard.server.fencing.FencingListener;
@@ -36,6 +38,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayDeque;
 import java.util.Deque;
+import java.util.Map;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -189,14 +192,31 @@ public final class SplitGuardNode implements AutoCloseable {
     }, period, period, TimeUnit.NANOSECONDS);
     started.push(ticker::shutdownNow);
 
+    // AP values: node-local, durable in <dataDir>/ap-wal, writable without quorum.
+    ApStore apStore = ApStore.open(self, options.dataDir().resolve("ap-wal"), options.ap().hlc(self),
+        System::currentTimeMillis, (keyspace, s) -> audit.record("value_superseded", Map.of(
+            "keyspace", keyspace,
+            "key", s.key(),
+            "value", s.value(),
+            "clock", s.clock().toString(),
+            "writer", s.node().value(),
+            "reason", s.reason().name())));
+    started.push(apStore);
+    ApReplicator replicator = new ApReplicator(self, options.cluster().spec().peersOf(self), apStore,
+        peer -> monitor.view().peers().stream().anyMatch(p -> p.id().equals(peer) && p.reachable()),
+        options.ap().replication(), System::currentTimeMillis, metrics);
+
     if (options.faults().any()) {
       LOG.warn("event=test_faults_enabled node={} faults={} note=\"this node is deliberately broken\"",
           self, options.faults());
     }
     HttpApi api = HttpApi.start(member.api().host(), member.api().port(), self,
         options.cluster().spec(), options.settings(), registry, monitor, fencing, healthMonitor::report,
-        metrics, options.faults());
+        metrics, options.faults(), apStore, replicator);
     started.push(api);
+    // Replication starts once this node can answer its peers' pushes and digests.
+    replicator.start();
+    started.push(replicator);
     LOG.info("event=node_started node={} api=http://{} raft={} dataDir={}",
         self, member.api(), member.raft(), options.dataDir());
     return new SplitGuardNode(options, started, api, registry, fencing);

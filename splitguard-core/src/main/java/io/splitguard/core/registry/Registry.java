@@ -1,5 +1,8 @@
 package io.splitguard.core.registry;
 
+import io.splitguard.core.keyspace.Keyspace;
+import io.splitguard.core.keyspace.KeyspaceCommand;
+import io.splitguard.core.keyspace.KeyspaceResult;
 import io.splitguard.core.kv.KvCommand;
 import io.splitguard.core.kv.KvEntry;
 import io.splitguard.core.kv.KvResult;
@@ -7,6 +10,7 @@ import io.splitguard.core.lock.GuardedValue;
 import io.splitguard.core.lock.Lease;
 import io.splitguard.core.lock.LockCommand;
 import io.splitguard.core.lock.LockResult;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 
@@ -52,6 +56,19 @@ public interface Registry extends AutoCloseable {
 
   /** Reads a guarded resource from this node's applied state, which may lag the leader. */
   LocalGuardedRead readGuardedLocal(String resource);
+
+  /**
+   * Proposes a keyspace declaration. A refused re-declaration is a normal {@link
+   * KeyspaceResult.Refused}, not an exception.
+   */
+  CompletableFuture<KeyspaceResult> submit(KeyspaceCommand command);
+
+  /**
+   * The keyspace declarations in this node's applied state. Declarations are never removed or
+   * changed in mode, so a keyspace seen here has its final strategy; a declaration not yet applied
+   * here is simply missing (try again, or ask another node).
+   */
+  LocalKeyspaces keyspacesLocal();
 
   /** This node's view of consensus right now. */
   ConsensusStatus status();
@@ -102,4 +119,22 @@ public interface Registry extends AutoCloseable {
    * @param appliedIndex the log index up to which local state is applied
    */
   record LocalGuardedRead(Optional<GuardedValue> value, long appliedIndex) {}
+
+  /**
+   * The keyspaces declared in local state.
+   *
+   * @param keyspaces every keyspace, {@code default} first, then by name
+   * @param appliedIndex the log index up to which local state is applied
+   */
+  record LocalKeyspaces(List<Keyspace> keyspaces, long appliedIndex) {
+    /** Copies the list. */
+    public LocalKeyspaces {
+      keyspaces = List.copyOf(keyspaces);
+    }
+
+    /** The keyspace called {@code name}, if declared. */
+    public Optional<Keyspace> get(String name) {
+      return keyspaces.stream().filter(k -> k.name().equals(name)).findFirst();
+    }
+  }
 }

@@ -1,5 +1,8 @@
 package io.splitguard.core.registry;
 
+import io.splitguard.core.keyspace.Keyspace;
+import io.splitguard.core.keyspace.KeyspaceCodec;
+import io.splitguard.core.keyspace.KeyspaceTable;
 import io.splitguard.core.kv.KvCodec;
 import io.splitguard.core.kv.KvEntry;
 import io.splitguard.core.kv.KvStore;
@@ -35,17 +38,22 @@ import java.util.zip.CheckedOutputStream;
  *   <li><b>Version 2</b>: magic, version {@code 2}, revision, entry count, entries, then the
  *       replicated clock, lease count, leases, guarded-resource count, guarded values, and a
  *       CRC-32C of everything before it.
- *   <li><b>Version 3</b> (written now): version 2's fields, then the applied-request capacity,
- *       count and ids (client id length and bytes, call number), oldest first, before the CRC.
+ *   <li><b>Version 3</b>: version 2's fields, then the applied-request capacity, count and ids
+ *       (client id length and bytes, call number), oldest first, before the CRC.
+ *   <li><b>Version 4</b> (written now): version 3's fields, then the count of declared keyspaces
+ *       and the keyspaces in name order ({@code KeyspaceCodec.writeKeyspace}), before the CRC.
  * </ul>
  *
- * <p>{@link #readSnapshot} reads all three; a version-1 snapshot restores with no locks, no
+ * <p>{@link #readSnapshot} reads all four; a version-1 snapshot restores with no locks, no
  * guarded resources and the replicated clock at 0 (the next leader stamp sets it); versions 1 and
- * 2 restore with no applied request ids.
+ * 2 restore with no applied request ids; versions 1 to 3 with no declared keyspaces (only
+ * {@code default}).
  */
 public final class RegistryCodec {
   /** The snapshot version this release writes. */
-  public static final byte SNAPSHOT_VERSION = 3;
+  public static final byte SNAPSHOT_VERSION = 4;
+
+  private static final byte SNAPSHOT_V3 = 3;
 
   private static final byte SNAPSHOT_V2 = 2;
 
@@ -62,7 +70,7 @@ public final class RegistryCodec {
   private RegistryCodec() {}
 
   /**
-   * Writes a version-3 snapshot of {@code state}. The caller owns the stream and its fsync.
+   * Writes a version-4 snapshot of {@code state}. The caller owns the stream and its fsync.
    */
   public static void writeSnapshot(RegistryState state, OutputStream target) throws IOException {
     CRC32C crc = new CRC32C();
@@ -95,6 +103,10 @@ public final class RegistryCodec {
       out.write(client);
       out.writeLong(id.call());
     }
+    out.writeInt(state.keyspaces().declared().size());
+    for (Keyspace k : state.keyspaces().declared().values()) {
+      KeyspaceCodec.writeKeyspace(out, k);
+    }
     out.flush();
     // The checksum itself is written outside the checked stream.
     new DataOutputStream(target).writeLong(crc.getValue());
@@ -102,7 +114,7 @@ public final class RegistryCodec {
   }
 
   /**
-   * Reads a snapshot of version 1, 2 or 3.
+   * Reads a snapshot of version 1, 2, 3 or 4.
    *
    * @throws IOException if the stream is truncated, corrupt (checksum mismatch), not a snapshot, or
    *     of an unknown version
@@ -115,7 +127,7 @@ public final class RegistryCodec {
         throw new IOException("not a SplitGuard snapshot (bad magic)");
       }
       byte version = in.readByte();
-      if (version != SNAPSHOT_V1 && version != SNAPSHOT_V2 && version != SNAPSHOT_VERSION) {
+      if (version < SNAPSHOT_V1 || version > SNAPSHOT_VERSION) {
         throw new IOException("unsupported snapshot version " + version);
       }
       long revision = in.readLong();
@@ -139,7 +151,7 @@ public final class RegistryCodec {
           guarded.add(LockCodec.readGuarded(in));
         }
       }
-      if (version >= SNAPSHOT_VERSION) {
+      if (version >= SNAPSHOT_V3) {
         int capacity = in.readInt();
         int idCount = count(in, "applied request");
         List<AppliedRequests.RequestId> ids = new ArrayList<>(Math.min(idCount, 1 << 16));
@@ -153,13 +165,21 @@ public final class RegistryCodec {
         }
         applied = AppliedRequests.restore(ids, capacity);
       }
+      List<Keyspace> keyspaces = new ArrayList<>();
+      if (version >= SNAPSHOT_VERSION) {
+        int keyspaceCount = count(in, "keyspace");
+        for (int i = 0; i < keyspaceCount; i++) {
+          keyspaces.add(KeyspaceCodec.readKeyspace(in));
+        }
+      }
       long expected = crc.getValue();
       long stored = new DataInputStream(source).readLong();
       if (stored != expected) {
         throw new IOException("corrupt snapshot: checksum mismatch");
       }
       return RegistryState.of(
-          KvStore.restore(entries, revision), LockTable.restore(leases, guarded, clockMs, revision), applied);
+          KvStore.restore(entries, revision), LockTable.restore(leases, guarded, clockMs, revision), applied,
+          KeyspaceTable.restore(keyspaces));
     } catch (EOFException e) {
       throw new IOException("truncated snapshot", e);
     } catch (IllegalArgumentException e) {

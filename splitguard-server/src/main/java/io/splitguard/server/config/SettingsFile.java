@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import io.splitguard.core.config.NodeSettings;
+import io.splitguard.server.ap.ApSettings;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -37,7 +38,13 @@ import java.util.regex.Pattern;
  *   pauseThreshold: 300ms
  *   file: /run/myservice/primary
  *   command: [/usr/local/bin/demote-db, --now]
+ * ap:
+ *   maxClockOffset: 500ms
+ *   pushInterval: 100ms
+ *   antiEntropyInterval: 5s
  * </pre>
+ *
+ * <p>The {@code ap} section is read by {@link #readAp} into {@link ApSettings}.
  *
  * <p>The result is validated ({@link NodeSettings#validate()}): an unsafe combination is refused
  * with the numbers that make it unsafe.
@@ -49,7 +56,9 @@ public final class SettingsFile {
   private static final Set<String> KNOWN = Set.of(
       "heartbeatInterval", "electionTimeoutMin", "electionTimeoutMax", "phiThreshold",
       "minStdDeviation", "acceptablePause", "requestTimeout", "maxKeyBytes", "maxValueBytes",
-      "snapshotThresholdEntries", "fencing", "detectorProfile");
+      "snapshotThresholdEntries", "fencing", "detectorProfile", "ap");
+
+  private static final Set<String> KNOWN_AP = Set.of("maxClockOffset", "pushInterval", "antiEntropyInterval");
 
   private static final Set<String> KNOWN_FENCING = Set.of(
       "lease", "maxClockDrift", "actuatorTimeout", "pauseThreshold", "file", "command");
@@ -97,6 +106,42 @@ public final class SettingsFile {
         integer(source, root, "snapshotThresholdEntries", d.snapshotThresholdEntries()),
         fencing(source, root.get("fencing"), d.fencing()));
     return s.validate();
+  }
+
+  /** Reads the {@code ap} section of {@code file} (defaults where absent). */
+  public static ApSettings readAp(Path file) {
+    try {
+      return parseAp(file.toString(), Files.readString(file));
+    } catch (IOException e) {
+      throw new ConfigFileException("cannot read config file " + file + ": " + e);
+    }
+  }
+
+  /** Parses the {@code ap} section of settings text; {@code source} names it in errors. */
+  public static ApSettings parseAp(String source, String text) {
+    JsonNode root;
+    try {
+      root = YAML.readTree(text);
+    } catch (IOException e) {
+      throw new ConfigFileException(source + ": not valid YAML or JSON: " + ClusterFile.firstLine(e.getMessage()));
+    }
+    ApSettings d = ApSettings.defaults();
+    JsonNode ap = root == null ? null : root.get("ap");
+    if (ap == null || ap.isNull()) {
+      return d;
+    }
+    if (!ap.isObject()) {
+      throw new ConfigFileException(source + ": ap must be a mapping of " + KNOWN_AP);
+    }
+    ClusterFile.rejectUnknown(source, "ap.", ap, KNOWN_AP);
+    try {
+      return new ApSettings(
+          duration(source, ap, "maxClockOffset", d.maxClockOffset(), "ap."),
+          duration(source, ap, "pushInterval", d.pushInterval(), "ap."),
+          duration(source, ap, "antiEntropyInterval", d.antiEntropyInterval(), "ap."));
+    } catch (IllegalArgumentException e) {
+      throw new ConfigFileException(source + ": " + e.getMessage());
+    }
   }
 
   /**

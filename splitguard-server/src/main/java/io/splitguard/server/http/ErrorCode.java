@@ -23,6 +23,11 @@ public enum ErrorCode {
   FORBIDDEN(403, "Forbidden"),
   /** Outcome unknown: the write may or may not have been applied. */
   TIMEOUT(504, "Outcome unknown"),
+  /**
+   * This node's wall clock is outside the configured offset from the hybrid logical clock: it
+   * refuses to stamp an LWW write (the detail says by how much and which bound).
+   */
+  CLOCK_SKEW(503, "Clock outside the allowed offset"),
   /** A fault of this node, never of the client. */
   INTERNAL(500, "Internal error");
 

@@ -18,6 +18,14 @@ import io.splitguard.core.cluster.ClusterSpec;
 import io.splitguard.core.cluster.NodeId;
 import io.splitguard.core.config.NodeSettings;
 import io.splitguard.core.detector.PartitionView;
+import io.splitguard.core.ap.clock.ClockSkewException;
+import io.splitguard.core.ap.crdt.Mergeable;
+import io.splitguard.core.keyspace.Keyspace;
+import io.splitguard.core.keyspace.KeyspaceCommand;
+import io.splitguard.core.keyspace.KeyspaceKeys;
+import io.splitguard.core.keyspace.KeyspaceResult;
+import io.splitguard.core.keyspace.MergePolicy;
+import io.splitguard.core.keyspace.KeyspaceMode;
 import io.splitguard.core.kv.KvCommand;
 import io.splitguard.core.kv.KvEntry;
 import io.splitguard.core.kv.KvResult;
@@ -31,6 +39,11 @@ import io.splitguard.core.registry.OutcomeUnknownException;
 import io.splitguard.core.registry.Registry;
 import io.splitguard.server.TestFaults;
 import io.splitguard.core.detector.ConnectivityMatrix;
+import io.splitguard.server.ap.ApConflictException;
+import io.splitguard.server.ap.ApReplicator;
+import io.splitguard.server.ap.ApStore;
+import io.splitguard.server.ap.ApWire;
+import io.splitguard.server.ap.ApTypeException;
 import io.splitguard.core.fencing.FenceReason;
 import io.splitguard.core.health.HealthReport;
 import io.splitguard.core.membership.MemberRole;
@@ -42,9 +55,11 @@ import io.splitguard.server.fencing.FenceStatus;
 import io.splitguard.server.fencing.WriteGate;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Supplier;
@@ -87,12 +102,17 @@ public final class HttpApi implements AutoCloseable {
   private final Javalin app;
   private final TestFaults faults;
   private final LockMetrics lockMetrics;
+  private final ApStore ap;
+  private final ApReplicator replicator;
+  private final ApJson apJson;
 
   private HttpApi(
       NodeId self, ClusterSpec cluster, NodeSettings settings, Registry registry,
       PartitionMonitor monitor, WriteGate gate, Supplier<HealthReport> health,
-      PrometheusMeterRegistry metrics, TestFaults faults) {
+      PrometheusMeterRegistry metrics, TestFaults faults, ApStore ap, ApReplicator replicator) {
     this.self = self;
+    this.ap = ap;
+    this.replicator = replicator;
     this.gate = gate;
     this.health = health;
     this.faults = faults;
@@ -103,6 +123,7 @@ public final class HttpApi implements AutoCloseable {
     this.metrics = metrics;
     this.json = new ObjectMapper().enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
     this.lockMetrics = new LockMetrics(metrics);
+    this.apJson = new ApJson(json);
     this.app = Javalin.create(cfg -> {
       cfg.startup.showJavalinBanner = false;
       cfg.startup.showOldJavalinVersionWarning = false;
@@ -123,6 +144,14 @@ public final class HttpApi implements AutoCloseable {
       cfg.routes.get("/v1/locks/<name>", this::getLock);
       cfg.routes.post("/v1/locks/<name>", this::postLock);
       cfg.routes.delete("/v1/locks/<name>", this::releaseLock);
+      cfg.routes.get("/v1/keyspaces", this::listKeyspaces);
+      cfg.routes.get("/v1/keyspaces/<path>", ctx -> keyspaceRoute(ctx, "GET"));
+      cfg.routes.put("/v1/keyspaces/<path>", ctx -> keyspaceRoute(ctx, "PUT"));
+      cfg.routes.post("/v1/keyspaces/<path>", ctx -> keyspaceRoute(ctx, "POST"));
+      cfg.routes.delete("/v1/keyspaces/<path>", ctx -> keyspaceRoute(ctx, "DELETE"));
+      cfg.routes.post("/v1/internal/ap/merge", this::internalMerge);
+      cfg.routes.get("/v1/internal/ap/digest", this::internalDigest);
+      cfg.routes.post("/v1/internal/ap/range", this::internalRange);
       cfg.routes.get("/v1/guarded/<resource>", this::getGuarded);
       cfg.routes.put("/v1/guarded/<resource>", this::putGuarded);
       cfg.routes.get("/v1/members", this::listMembers);
@@ -151,7 +180,20 @@ public final class HttpApi implements AutoCloseable {
       String host, int port, NodeId self, ClusterSpec cluster, NodeSettings settings,
       Registry registry, PartitionMonitor monitor, WriteGate gate, Supplier<HealthReport> health,
       PrometheusMeterRegistry metrics, TestFaults faults) {
-    HttpApi api = new HttpApi(self, cluster, settings, registry, monitor, gate, health, metrics, faults);
+    return start(host, port, self, cluster, settings, registry, monitor, gate, health, metrics, faults,
+        null, null);
+  }
+
+  /**
+   * As {@link #start}, serving AP keyspaces from {@code ap} (without it, AP values answer
+   * NOT_FOUND) and reporting {@code replicator}'s status (either may be null).
+   */
+  public static HttpApi start(
+      String host, int port, NodeId self, ClusterSpec cluster, NodeSettings settings,
+      Registry registry, PartitionMonitor monitor, WriteGate gate, Supplier<HealthReport> health,
+      PrometheusMeterRegistry metrics, TestFaults faults, ApStore ap, ApReplicator replicator) {
+    HttpApi api = new HttpApi(self, cluster, settings, registry, monitor, gate, health, metrics, faults,
+        ap, replicator);
     api.app.start(host, port);
     return api;
   }
@@ -250,6 +292,23 @@ public final class HttpApi implements AutoCloseable {
     }
     body.put("appliedIndex", consensus.appliedIndex());
     body.put("commitIndex", consensus.commitIndex());
+    if (replicator != null) {
+      ApReplicator.Status apStatus = replicator.status();
+      ObjectNode apNode = body.putObject("ap");
+      ObjectNode keyspaces = apNode.putObject("keyspaces");
+      apStatus.keys().forEach((ks, n) -> keyspaces.putObject(ks).put("keys", n));
+      ObjectNode pending = apNode.putObject("pendingDeltas");
+      apStatus.pending().forEach(pending::put);
+      ObjectNode divergent = apNode.putObject("divergentRanges");
+      apStatus.divergentRanges().forEach(divergent::put);
+      if (apStatus.lastAntiEntropyMs() < 0) {
+        apNode.putNull("lastAntiEntropyMs");
+      } else {
+        apNode.put("lastAntiEntropyMs", apStatus.lastAntiEntropyMs());
+      }
+      apNode.put("replicationLagSeconds", apStatus.lagSeconds());
+      apNode.put("conflictsOpen", apStatus.openConflicts());
+    }
     writeJson(ctx, 200, body);
   }
 
@@ -259,18 +318,28 @@ public final class HttpApi implements AutoCloseable {
   }
 
   private void get(Context ctx) {
-    String key = key(ctx);
+    getKv(ctx, Keyspace.defaultKeyspace(), key(ctx));
+  }
+
+  /**
+   * Reads a key of a CP keyspace. A {@code CP_STALE_READS} keyspace answers a default
+   * (linearizable) read on a node without quorum from local state, marked stale, instead of
+   * refusing it: that is what the keyspace declared it wants.
+   */
+  private void getKv(Context ctx, Keyspace ks, String key) {
+    String stored = KeyspaceKeys.stored(ks.name(), key);
     String consistency = ctx.queryParam("consistency");
-    if ((consistency == null || consistency.equals("linearizable")) && faults.localLinearizableReads()) {
+    boolean askedLinearizable = consistency == null || consistency.equals("linearizable");
+    if (askedLinearizable && faults.localLinearizableReads()) {
       // Deliberately broken (test flag): local state presented as linearizable.
-      Registry.LocalRead read = registry.readLocal(key);
+      Registry.LocalRead read = registry.readLocal(stored);
       if (read.entry().isEmpty()) {
         throw new ProblemException(ErrorCode.NOT_FOUND, "key '" + key + "' does not exist").with("key", key);
       }
       writeJson(ctx, 200, entryJson(read.entry().get()));
-    } else if (consistency == null || consistency.equals("linearizable")) {
+    } else if (askedLinearizable && !(ks.mode() == KeyspaceMode.CP_STALE_READS && cannotServeCp())) {
       requireQuorum("linearizable read");
-      ctx.future(() -> registry.readLinearizable(key)
+      ctx.future(() -> registry.readLinearizable(stored)
           .thenAccept(entry -> {
             if (entry.isEmpty()) {
               throw new ProblemException(ErrorCode.NOT_FOUND, "key '" + key + "' does not exist")
@@ -279,8 +348,8 @@ public final class HttpApi implements AutoCloseable {
             writeJson(ctx, 200, entryJson(entry.get()));
           })
           .exceptionally(e -> failure(ctx, e, false)));
-    } else if (consistency.equals("stale")) {
-      Registry.LocalRead read = registry.readLocal(key);
+    } else if (askedLinearizable || consistency.equals("stale")) {
+      Registry.LocalRead read = registry.readLocal(stored);
       if (read.entry().isEmpty()) {
         throw new ProblemException(ErrorCode.NOT_FOUND, "key '" + key + "' does not exist on this node")
             .with("key", key).with("stale", true).with("appliedIndex", read.appliedIndex());
@@ -295,23 +364,34 @@ public final class HttpApi implements AutoCloseable {
     }
   }
 
+  /** Whether this node would refuse a CP operation right now (fenced, or no quorum). */
+  private boolean cannotServeCp() {
+    return gate.refusal().isPresent() || !monitor.hasQuorum();
+  }
+
   private void put(Context ctx) {
-    String key = key(ctx);
+    putKv(ctx, Keyspace.defaultKeyspace(), key(ctx));
+  }
+
+  private void putKv(Context ctx, Keyspace ks, String key) {
     long expected = ifMatch(ctx);
     String value = valueFromBody(ctx);
     requireQuorum("write");
-    submit(ctx, new KvCommand.Put(key, value, expected));
+    submit(ctx, new KvCommand.Put(KeyspaceKeys.stored(ks.name(), key), value, expected));
   }
 
   private void delete(Context ctx) {
-    String key = key(ctx);
+    deleteKv(ctx, Keyspace.defaultKeyspace(), key(ctx));
+  }
+
+  private void deleteKv(Context ctx, Keyspace ks, String key) {
     long expected = ifMatch(ctx);
     byte[] body = ctx.bodyAsBytes();
     if (body.length > 0 && !new String(body, StandardCharsets.UTF_8).isBlank()) {
       throw ProblemException.badRequest("body: DELETE takes no body");
     }
     requireQuorum("write");
-    submit(ctx, new KvCommand.Delete(key, expected));
+    submit(ctx, new KvCommand.Delete(KeyspaceKeys.stored(ks.name(), key), expected));
   }
 
   private void submit(Context ctx, KvCommand command) {
@@ -325,22 +405,390 @@ public final class HttpApi implements AutoCloseable {
       writeJson(ctx, 200, entryJson(w.entry()));
     } else if (result instanceof KvResult.Deleted d) {
       ObjectNode body = json.createObjectNode();
-      body.put("key", d.previous().key());
+      body.put("key", KeyspaceKeys.visible(d.previous().key()));
       body.put("revision", d.revision());
       body.put("deleted", true);
       body.put("prevRevision", d.previous().modRevision());
       writeJson(ctx, 200, body);
     } else if (result instanceof KvResult.PreconditionFailed p) {
       String expected = ctx.header("If-Match");
+      String key = KeyspaceKeys.visible(p.key());
       throw new ProblemException(ErrorCode.CONFLICT,
-          "If-Match: expected revision " + expected.trim() + " but key '" + p.key() + "' "
+          "If-Match: expected revision " + expected.trim() + " but key '" + key + "' "
               + (p.actualModRevision() == 0 ? "does not exist" : "has revision " + p.actualModRevision()))
-          .with("key", p.key()).with("currentRevision", p.actualModRevision());
+          .with("key", key).with("currentRevision", p.actualModRevision());
     } else {
       KvResult.NotFound n = (KvResult.NotFound) result;
-      throw new ProblemException(ErrorCode.NOT_FOUND, "key '" + n.key() + "' does not exist")
-          .with("key", n.key());
+      String key = KeyspaceKeys.visible(n.key());
+      throw new ProblemException(ErrorCode.NOT_FOUND, "key '" + key + "' does not exist")
+          .with("key", key);
     }
+  }
+
+  // ---- keyspaces ------------------------------------------------------------------------------
+
+  private static final String DECLARE_BODY =
+      "{\"mode\": \"CP\"|\"CP_STALE_READS\"|\"AP\", \"merge\": \"LWW\"|\"CRDT\"|\"MANUAL\", \"graceMs\": <integer>}";
+
+  private void listKeyspaces(Context ctx) {
+    Registry.LocalKeyspaces local = registry.keyspacesLocal();
+    ObjectNode body = json.createObjectNode();
+    ArrayNode list = body.putArray("keyspaces");
+    local.keyspaces().forEach(k -> list.add(keyspaceJson(k)));
+    body.put("appliedIndex", local.appliedIndex());
+    writeJson(ctx, 200, body);
+  }
+
+  /** Everything under {@code /v1/keyspaces/{name}}: dispatched on the parsed path and the keyspace's mode. */
+  private void keyspaceRoute(Context ctx, String method) {
+    KeyspacePath path = KeyspacePath.parse(ctx.req().getRequestURI(), settings.maxKeyBytes());
+    if (path.kind() == KeyspacePath.Kind.KEYSPACE) {
+      if (method.equals("PUT")) {
+        declareKeyspace(ctx, path.keyspace());
+      } else if (method.equals("GET")) {
+        writeJson(ctx, 200, keyspaceJson(declared(path.keyspace())));
+      } else {
+        throw ProblemException.badRequest("method not allowed on this endpoint (GET or PUT a keyspace)");
+      }
+      return;
+    }
+    Keyspace ks = declared(path.keyspace());
+    if (ks.mode().isCp()) {
+      if (path.kind() != KeyspacePath.Kind.KV) {
+        throw ProblemException.badRequest("keyspace: '" + ks.name() + "' is " + ks.mode()
+            + "; counters, sets, history and resolve exist only in AP keyspaces")
+            .with("keyspace", ks.name()).with("mode", ks.mode().name());
+      }
+      switch (method) {
+        case "GET":
+          getKv(ctx, ks, path.key());
+          break;
+        case "PUT":
+          putKv(ctx, ks, path.key());
+          break;
+        case "DELETE":
+          deleteKv(ctx, ks, path.key());
+          break;
+        default:
+          throw ProblemException.badRequest("method not allowed on this endpoint (GET, PUT or DELETE a key)");
+      }
+      return;
+    }
+    apRoute(ctx, method, ks, path);
+  }
+
+  // ---- AP keyspaces ---------------------------------------------------------------------------
+
+  private static final int MAX_SET_ELEMENTS = 1000;
+
+  /**
+   * Values of AP keyspaces, served from this node's AP store with no quorum check: writable on
+   * every side of a partition. Answered after the local fsync.
+   */
+  private void apRoute(Context ctx, String method, Keyspace ks, KeyspacePath path) {
+    if (ap == null) {
+      throw new ProblemException(ErrorCode.NOT_FOUND, "AP values are not served by this node");
+    }
+    MergePolicy merge = ks.merge().orElseThrow();
+    String key = path.key();
+    try {
+      switch (path.kind()) {
+        case KV:
+          if (method.equals("GET")) {
+            writeJson(ctx, 200, apJson.value(ks.name(), apValue(ks, key)));
+          } else if (method.equals("PUT")) {
+            String value = valueFromBody(ctx);
+            CompletableFuture<? extends Mergeable<?>> written = merge == MergePolicy.LWW
+                ? ap.writeLww(ks.name(), key, value)
+                : merge == MergePolicy.CRDT ? ap.writeMv(ks.name(), key, value) : ap.writeManual(ks.name(), key, value);
+            respond(ctx, ks, written);
+          } else {
+            throw ProblemException.badRequest("method not allowed on this endpoint (GET or PUT an AP key)");
+          }
+          break;
+        case HISTORY:
+          requireMethod(method, "GET");
+          writeJson(ctx, 200, apJson.history(ks.name(), key, ap.history(ks.name(), key)));
+          break;
+        case RESOLVE:
+          requireMethod(method, "POST");
+          if (merge != MergePolicy.MANUAL) {
+            throw ProblemException.badRequest("keyspace: '" + ks.name() + "' merges by " + merge
+                + "; only MANUAL keyspaces have conflicts to resolve").with("keyspace", ks.name());
+          }
+          String resolution = valueFromBody(ctx);
+          respond(ctx, ks, ap.resolve(ks.name(), key, resolution));
+          break;
+        case COUNTER:
+          requireCrdt(ks, "counters");
+          if (method.equals("GET")) {
+            writeJson(ctx, 200, apJson.value(ks.name(), apValue(ks, key)));
+          } else {
+            requireMethod(method, "POST");
+            long delta = JsonBody.parse(json, ctx.bodyAsBytes(), Set.of("delta"), "{\"delta\": <integer>}")
+                .integer("delta", -Long.MAX_VALUE, Long.MAX_VALUE, "");
+            respond(ctx, ks, ap.addToCounter(ks.name(), key, delta));
+          }
+          break;
+        case SET:
+          requireCrdt(ks, "sets");
+          if (method.equals("GET")) {
+            writeJson(ctx, 200, apJson.value(ks.name(), apValue(ks, key)));
+          } else {
+            requireMethod(method, "POST");
+            JsonBody body = JsonBody.parse(json, ctx.bodyAsBytes(), Set.of("add", "remove"),
+                "{\"add\": [\"...\"]} or {\"remove\": [\"...\"]}");
+            List<String> add = elements(body, "add");
+            List<String> remove = elements(body, "remove");
+            if (add.isEmpty() && remove.isEmpty()) {
+              throw ProblemException.badRequest("body: needs a non-empty 'add' or 'remove' list");
+            }
+            respond(ctx, ks, ap.updateSet(ks.name(), key, add, remove));
+          }
+          break;
+        default:
+          throw new ProblemException(ErrorCode.NOT_FOUND, "no such endpoint");
+      }
+    } catch (ClockSkewException e) {
+      throw new ProblemException(ErrorCode.CLOCK_SKEW, e.getMessage() + "; node " + self
+          + " refuses to stamp LWW writes until its clock is back within the bound")
+          .with("reason", e.refusal().reason().name())
+          .with("offsetMs", e.refusal().offsetMs())
+          .with("maxOffsetMs", e.refusal().maxOffsetMs())
+          .header("Retry-After", Long.toString(settings.retryAfterSeconds()));
+    } catch (ApTypeException e) {
+      throw new ProblemException(ErrorCode.CONFLICT, e.getMessage()).with("keyspace", ks.name())
+          .with("key", key).with("type", e.actual());
+    } catch (ApConflictException e) {
+      ObjectNode current = apJson.value(ks.name(), e.register());
+      throw new ProblemException(ErrorCode.CONFLICT, e.getMessage()).with("keyspace", ks.name()).with("key", key)
+          .with("conflict", true).with("siblings", current.get("siblings"));
+    } catch (ArithmeticException e) {
+      throw ProblemException.badRequest("delta: the counter would overflow (" + e.getMessage() + ")");
+    }
+  }
+
+  // ---- internal node-to-node AP endpoints -------------------------------------------------------
+
+  private ApStore requireAp() {
+    if (ap == null) {
+      throw new ProblemException(ErrorCode.NOT_FOUND, "AP values are not served by this node");
+    }
+    return ap;
+  }
+
+  /** {@code POST /v1/internal/ap/merge}: a peer pushes whole states; answered once durable here. */
+  private void internalMerge(Context ctx) {
+    ApStore store = requireAp();
+    JsonBody body = JsonBody.parse(json, ctx.bodyAsBytes(), Set.of("from", "entries"),
+        "{\"from\": \"<node id>\", \"entries\": [...]}");
+    String from = body.string("from", 256, false);
+    Optional<ClusterMember> member;
+    try {
+      member = cluster.member(NodeId.of(from));
+    } catch (IllegalArgumentException e) {
+      member = Optional.empty();
+    }
+    NodeId origin = member.map(ClusterMember::id)
+        .orElseThrow(() -> ProblemException.badRequest("from: '" + from + "' is not a member of this cluster"));
+    List<ApStore.Entry> entries;
+    try {
+      entries = ApWire.decode(body.raw("entries"));
+    } catch (IllegalArgumentException e) {
+      throw ProblemException.badRequest(e.getMessage());
+    }
+    ctx.future(() -> store.merge(entries, origin)
+        .thenAccept(r -> {
+          ObjectNode answer = json.createObjectNode();
+          answer.put("changed", r.changed());
+          answer.put("unchanged", r.unchanged());
+          answer.put("refusedClock", r.refusedClock());
+          answer.put("refusedType", r.refusedType());
+          writeJson(ctx, 200, answer);
+        })
+        .exceptionally(e -> failure(ctx, e, true)));
+  }
+
+  /** {@code GET /v1/internal/ap/digest?ranges=N}: this node's Merkle tree over N ranges. */
+  private void internalDigest(Context ctx) {
+    ApStore store = requireAp();
+    int ranges = rangeCount(ctx.queryParam("ranges"), "ranges");
+    ObjectNode answer = json.createObjectNode();
+    answer.put("rangeCount", ranges);
+    answer.put("tree", java.util.Base64.getEncoder().encodeToString(
+        io.splitguard.core.ap.codec.ApCodec.encodeMerkleTree(store.tree(ranges))));
+    writeJson(ctx, 200, answer);
+  }
+
+  /** {@code POST /v1/internal/ap/range}: this node's entries in the given Merkle ranges. */
+  private void internalRange(Context ctx) {
+    ApStore store = requireAp();
+    JsonBody body = JsonBody.parse(json, ctx.bodyAsBytes(), Set.of("rangeCount", "ranges"),
+        "{\"rangeCount\": 256, \"ranges\": [0, 7]}");
+    int count = rangeCount(body.has("rangeCount") ? body.raw("rangeCount").asText() : null, "rangeCount");
+    JsonNode list = body.raw("ranges");
+    if (list == null || !list.isArray() || list.size() > 4096) {
+      throw ProblemException.badRequest("ranges: must be a JSON array of at most 4096 range numbers");
+    }
+    Set<Integer> ranges = new java.util.HashSet<>();
+    for (int i = 0; i < list.size(); i++) {
+      JsonNode r = list.get(i);
+      if (!r.isInt() || r.intValue() < 0 || r.intValue() >= count) {
+        throw ProblemException.badRequest("ranges[" + i + "]: must be an integer in [0, " + count + ")");
+      }
+      ranges.add(r.intValue());
+    }
+    ObjectNode answer = json.createObjectNode();
+    answer.set("entries", ApWire.entries(json, store.entriesInRanges(ranges, count)));
+    writeJson(ctx, 200, answer);
+  }
+
+  private static int rangeCount(String text, String field) {
+    try {
+      int n = text == null ? -1 : Integer.parseInt(text.trim());
+      if (n >= 1 && n <= io.splitguard.core.ap.merkle.MerkleTree.MAX_RANGES && Integer.bitCount(n) == 1) {
+        return n;
+      }
+    } catch (NumberFormatException e) {
+      // reported below
+    }
+    throw ProblemException.badRequest(field + ": must be a power of two between 1 and "
+        + io.splitguard.core.ap.merkle.MerkleTree.MAX_RANGES + ", got " + text);
+  }
+
+  private Mergeable<?> apValue(Keyspace ks, String key) {
+    return ap.get(ks.name(), key).orElseThrow(() -> new ProblemException(ErrorCode.NOT_FOUND,
+        "key '" + key + "' does not exist in keyspace '" + ks.name() + "' on node " + self
+            + " (AP: this node may not have received it yet)").with("keyspace", ks.name()).with("key", key));
+  }
+
+  private void respond(Context ctx, Keyspace ks, CompletableFuture<? extends Mergeable<?>> written) {
+    ctx.future(() -> written
+        .thenAccept(v -> writeJson(ctx, 200, apJson.value(ks.name(), v)))
+        .exceptionally(e -> failure(ctx, e, true)));
+  }
+
+  private static void requireMethod(String method, String allowed) {
+    if (!method.equals(allowed)) {
+      throw ProblemException.badRequest("method not allowed on this endpoint (" + allowed + " only)");
+    }
+  }
+
+  private static void requireCrdt(Keyspace ks, String what) {
+    if (ks.merge().orElse(null) != MergePolicy.CRDT) {
+      throw ProblemException.badRequest("keyspace: '" + ks.name() + "' merges by "
+          + ks.merge().map(Enum::name).orElse("-") + "; " + what + " exist only in CRDT keyspaces")
+          .with("keyspace", ks.name());
+    }
+  }
+
+  private List<String> elements(JsonBody body, String field) {
+    if (!body.has(field)) {
+      return List.of();
+    }
+    JsonNode v = body.raw(field);
+    if (!v.isArray()) {
+      throw ProblemException.badRequest(field + ": must be a JSON array of strings");
+    }
+    if (v.size() > MAX_SET_ELEMENTS) {
+      throw ProblemException.badRequest(field + ": at most " + MAX_SET_ELEMENTS + " elements per request, got " + v.size());
+    }
+    List<String> out = new java.util.ArrayList<>();
+    for (int i = 0; i < v.size(); i++) {
+      JsonNode e = v.get(i);
+      if (!e.isTextual()) {
+        throw ProblemException.badRequest(field + "[" + i + "]: must be a JSON string");
+      }
+      if (JsonBody.utf8Length(e.textValue()) > settings.maxValueBytes()) {
+        throw ProblemException.badRequest(field + "[" + i + "]: exceeds the limit of " + settings.maxValueBytes() + " bytes");
+      }
+      out.add(e.textValue());
+    }
+    return out;
+  }
+
+  private Keyspace declared(String name) {
+    return registry.keyspacesLocal().get(name).orElseThrow(() -> new ProblemException(ErrorCode.NOT_FOUND,
+        "keyspace '" + name + "' is not declared (or its declaration is not yet applied on node " + self + ")")
+        .with("keyspace", name));
+  }
+
+  private void declareKeyspace(Context ctx, String name) {
+    JsonBody body = JsonBody.parse(json, ctx.bodyAsBytes(), Set.of("mode", "merge", "graceMs"), DECLARE_BODY);
+    KeyspaceMode mode = enumField(body, "mode", KeyspaceMode.class, true);
+    MergePolicy merge = enumField(body, "merge", MergePolicy.class, false);
+    if (mode == KeyspaceMode.AP && merge == null) {
+      throw ProblemException.badRequest("merge: required for an AP keyspace (LWW, CRDT or MANUAL)");
+    }
+    if (mode != KeyspaceMode.AP && merge != null) {
+      throw ProblemException.badRequest("merge: only AP keyspaces take a merge policy; omit it for " + mode);
+    }
+    long grace = 0;
+    if (body.has("graceMs")) {
+      if (merge != MergePolicy.MANUAL) {
+        throw ProblemException.badRequest("graceMs: only MANUAL keyspaces take a grace period");
+      }
+      grace = body.integer("graceMs", 0, Keyspace.MAX_GRACE_MS, " ms");
+    } else if (merge == MergePolicy.MANUAL) {
+      grace = Keyspace.DEFAULT_GRACE_MS;
+    }
+    if (name.equals(Keyspace.DEFAULT) && mode != KeyspaceMode.CP) {
+      throw new ProblemException(ErrorCode.CONFLICT, "keyspace 'default' is CP and cannot be redeclared as " + mode)
+          .with("keyspace", name).with("mode", KeyspaceMode.CP.name());
+    }
+    KeyspaceCommand.Declare declare = new KeyspaceCommand.Declare(name, mode, Optional.ofNullable(merge), grace);
+    requireQuorum("keyspace declaration");
+    ctx.future(() -> registry.submit(declare)
+        .thenAccept(result -> {
+          if (result instanceof KeyspaceResult.Declared d) {
+            writeJson(ctx, d.created() ? 201 : 200, keyspaceJson(d.keyspace()));
+          } else if (result instanceof KeyspaceResult.Unchanged u) {
+            writeJson(ctx, 200, keyspaceJson(u.keyspace()));
+          } else {
+            Keyspace existing = ((KeyspaceResult.Refused) result).existing();
+            throw new ProblemException(ErrorCode.CONFLICT, "keyspace '" + name + "' is declared as "
+                + describe(existing) + "; changing the strategy of live data is unsafe, declare a new keyspace")
+                .with("keyspace", name)
+                .with("mode", existing.mode().name())
+                .with("merge", existing.merge().map(Enum::name).orElse(null));
+          }
+        })
+        .exceptionally(e -> failure(ctx, e, true)));
+  }
+
+  private static String describe(Keyspace k) {
+    return k.mode() + k.merge().map(m -> " with merge " + m).orElse("");
+  }
+
+  private static <E extends Enum<E>> E enumField(JsonBody body, String field, Class<E> type, boolean required) {
+    if (!body.has(field)) {
+      if (required) {
+        throw ProblemException.badRequest(field + ": required, one of " + java.util.Arrays.toString(type.getEnumConstants()));
+      }
+      return null;
+    }
+    JsonNode v = body.raw(field);
+    if (v.isTextual()) {
+      for (E e : type.getEnumConstants()) {
+        if (e.name().equals(v.textValue())) {
+          return e;
+        }
+      }
+    }
+    throw ProblemException.badRequest(field + ": must be one of " + java.util.Arrays.toString(type.getEnumConstants())
+        + ", got " + v);
+  }
+
+  private ObjectNode keyspaceJson(Keyspace k) {
+    ObjectNode body = json.createObjectNode();
+    body.put("name", k.name());
+    body.put("mode", k.mode().name());
+    body.put("merge", k.merge().map(Enum::name).orElse(null));
+    if (k.merge().orElse(null) == MergePolicy.MANUAL) {
+      body.put("graceMs", k.graceMs());
+    }
+    body.put("declaredRevision", k.revision());
+    return body;
   }
 
   /** Maps a failed future to a problem; written here because Javalin would see a wrapper. */
@@ -358,6 +806,11 @@ public final class HttpApi implements AutoCloseable {
               + u.getMessage());
       LOG.warn("event=outcome_unknown node={} traceId={} write={} error={}",
           self, ctx.attribute(TRACE_ATTRIBUTE), write, u.getMessage());
+    } else if (cause instanceof java.io.IOException || cause instanceof java.io.UncheckedIOException) {
+      // The AP log could not confirm the fsync: the record may or may not be on disk.
+      problem = new ProblemException(ErrorCode.TIMEOUT,
+          "the write may or may not be durable: the local log failed: " + cause.getMessage());
+      LOG.error("event=ap_log_failed node={} traceId={} error={}", self, ctx.attribute(TRACE_ATTRIBUTE), cause.toString());
     } else if (cause instanceof NoLeaderException n) {
       problem = gate.refusal().isPresent() ? fenced(write ? "write" : "linearizable read", gate.refusal().get())
           : monitor.hasQuorum() ? notLeader(n.leaderHint(), n.getMessage()) : partitioned(write ? "write" : "linearizable read");
@@ -639,7 +1092,12 @@ public final class HttpApi implements AutoCloseable {
   // ---- input validation ----------------------------------------------------------------------
 
   private String key(Context ctx) {
-    return KeyPath.key(ctx.req().getRequestURI(), KV_PREFIX, settings.maxKeyBytes());
+    String key = KeyPath.key(ctx.req().getRequestURI(), KV_PREFIX, settings.maxKeyBytes());
+    if (!KeyspaceKeys.allowedAsDefaultKey(key)) {
+      throw ProblemException.badRequest(
+          "key: must not start with U+0000 (reserved for the keys of declared keyspaces)");
+    }
+    return key;
   }
 
   private static long ifMatch(Context ctx) {
@@ -847,7 +1305,7 @@ public final class HttpApi implements AutoCloseable {
 
   private ObjectNode entryJson(KvEntry entry) {
     ObjectNode body = json.createObjectNode();
-    body.put("key", entry.key());
+    body.put("key", KeyspaceKeys.visible(entry.key()));
     body.put("value", entry.value());
     body.put("revision", entry.modRevision());
     body.put("createRevision", entry.createRevision());

@@ -54,6 +54,17 @@ final class JsonBody {
     return new JsonBody(body);
   }
 
+  /** Whether {@code field} is present and not {@code null}. */
+  boolean has(String field) {
+    JsonNode v = body.get(field);
+    return v != null && !v.isNull();
+  }
+
+  /** The raw value of {@code field}, or {@code null}. */
+  JsonNode raw(String field) {
+    return body.get(field);
+  }
+
   /**
    * A required string field of 1 to {@code maxBytes} UTF-8 bytes ({@code allowEmpty} permits 0).
    *

@@ -53,6 +53,19 @@ class ConfigFilesTest {
   }
 
   @Test
+  void apSettingsDefaultWhenAbsentAndErrorsNameTheField() {
+    assertThat(SettingsFile.parseAp("s", "requestTimeout: 8s\n")).isEqualTo(io.splitguard.server.ap.ApSettings.defaults());
+    io.splitguard.server.ap.ApSettings ap = SettingsFile.parseAp("s", "ap:\n  maxClockOffset: 250ms\n  antiEntropyInterval: 1s\n");
+    assertThat(ap.maxClockOffset()).isEqualTo(Duration.ofMillis(250));
+    assertThat(ap.replication().antiEntropyInterval()).isEqualTo(Duration.ofSeconds(1));
+    assertThat(SettingsFile.parse("s", "ap:\n  maxClockOffset: 250ms\n")).isEqualTo(NodeSettings.defaults());
+    assertThatThrownBy(() -> SettingsFile.parseAp("s", "ap:\n  maxClockOffset: soon\n"))
+        .hasMessageContaining("ap.maxClockOffset");
+    assertThatThrownBy(() -> SettingsFile.parseAp("s", "ap:\n  offset: 1s\n")).hasMessageContaining("offset");
+    assertThatThrownBy(() -> SettingsFile.parseAp("s", "ap:\n  maxClockOffset: 0ms\n")).hasMessageContaining("maxClockOffset");
+  }
+
+  @Test
   void settingsErrorsNameTheField() {
     assertThatThrownBy(() -> SettingsFile.parse("s", "heartbeatInterval: fast")).hasMessageContaining("heartbeatInterval: 'fast' is not a duration");
     assertThatThrownBy(() -> SettingsFile.parse("s", "maxKeyBytes: many")).hasMessageContaining("maxKeyBytes must be an integer");

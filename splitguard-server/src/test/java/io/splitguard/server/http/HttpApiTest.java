@@ -216,7 +216,7 @@ class HttpApiTest {
    * An in-memory, single-replica stand-in for the consensus adapter. It plays the leader too:
    * lock commands are stamped with {@link #leaderClockMs} before they are applied.
    */
-  static final class FakeRegistry implements Registry {
+  static class FakeRegistry implements Registry {
     final RegistryState state = new RegistryState();
     final List<Object> submitted = new ArrayList<>();
     final AtomicLong leaderClockMs = new AtomicLong(1_700_000_000_000L);
@@ -263,6 +263,21 @@ class HttpApiTest {
     @Override
     public synchronized LocalGuardedRead readGuardedLocal(String resource) {
       return new LocalGuardedRead(state.locks().guarded(resource), state.revision());
+    }
+
+    @Override
+    public synchronized CompletableFuture<io.splitguard.core.keyspace.KeyspaceResult> submit(
+        io.splitguard.core.keyspace.KeyspaceCommand command) {
+      submitted.add(command);
+      if (failWith != null) {
+        return CompletableFuture.failedFuture(failWith.apply(command));
+      }
+      return CompletableFuture.completedFuture(state.apply(command));
+    }
+
+    @Override
+    public synchronized LocalKeyspaces keyspacesLocal() {
+      return new LocalKeyspaces(state.keyspaces().all(), state.revision());
     }
 
     @Override
