@@ -96,11 +96,11 @@ class KvCommandsTest {
     FakeNode b = node().always(partitioned());
 
     Cli.Result r = Cli.run(
-        "kv", "get", "k", "--timeout", "300ms", "--endpoints", a.url() + "," + b.url());
+        "kv", "get", "k", "--timeout", "2s", "--endpoints", a.url() + "," + b.url());
 
     assertThat(r.exitCode()).as(r.toString()).isEqualTo(SplitGuardCli.EXIT_FAILED);
     assertThat(r.err())
-        .contains("PARTITIONED: no node with a quorum answered within 300ms")
+        .contains("PARTITIONED: no node with a quorum answered within 2s")
         .contains("no majority")
         .contains("--stale")
         .doesNotContain("Exception\n\tat ");
@@ -180,11 +180,11 @@ class KvCommandsTest {
     FakeNode b = node().always(partitioned());
 
     Cli.Result r = Cli.run(
-        "kv", "put", "k", "v", "--timeout", "300ms", "--endpoints", a.url() + "," + b.url());
+        "kv", "put", "k", "v", "--timeout", "2s", "--endpoints", a.url() + "," + b.url());
 
     assertThat(r.exitCode()).as(r.toString()).isEqualTo(SplitGuardCli.EXIT_FAILED);
     assertThat(r.err())
-        .contains("splitguard kv put: PARTITIONED: no node with a quorum answered within 300ms")
+        .contains("splitguard kv put: PARTITIONED: no node with a quorum answered within 2s")
         .contains("the write was not applied")
         .contains("last answer: PARTITIONED");
     assertThat(a.requests()).isNotEmpty();
