@@ -119,6 +119,9 @@ class FencingIT {
     try {
       await("the old leader fenced").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(20))
           .until(() -> status(leader).get("fenced").asBoolean());
+      // The gate closes first; the actuators and their audit lines follow within the same look.
+      await("the fencing audited").atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(20))
+          .until(() -> !audit(leader, "node_fenced").isEmpty() && !Files.exists(fenceFile(leader)));
       JsonNode fencedStatus = status(leader);
       assertThat(fencedStatus.get("fencedReason").asText()).isIn("LEADER_LEASE_EXPIRED", "QUORUM_LOST");
       assertThat(fencedStatus.get("primary").asBoolean()).isFalse();
@@ -213,6 +216,8 @@ class FencingIT {
     assertThat(first.json().get("fencedReason").asText()).isEqualTo("PROCESS_PAUSE");
     await("the paused leader removed its fence file").atMost(Duration.ofSeconds(10))
         .pollInterval(Duration.ofMillis(20)).until(() -> !Files.exists(fenceFile(leader)));
+    await("the pause audited").atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(20))
+        .until(() -> !audit(leader, "process_pause").isEmpty());
     JsonNode pause = audit(leader, "process_pause").get(0);
     assertThat(pause.get("pauseMs").asLong()).isGreaterThan(1000);
     assertThat(cluster.http.get(cluster.url(successor) + "/v1/kv/after-pause").status()).isEqualTo(404);
