@@ -119,7 +119,13 @@ class ApPartitionIT {
         });
       }
       // The minority's refused CP write never happened; the majority's did.
-      assertThat(http.get(url[0] + "/v1/keyspaces/orders/kv/o").json().get("value").asText()).isEqualTo("majority");
+      // (n1 stays fenced until Raft shows it a leader again, so poll the linearizable read.)
+      await("the minority node reads the majority's CP value").atMost(WAIT).pollInterval(Duration.ofMillis(200))
+          .untilAsserted(() -> {
+            Http.Response r = http.get(url[0] + "/v1/keyspaces/orders/kv/o");
+            assertThat(r.status()).as(r.body()).isEqualTo(200);
+            assertThat(r.json().get("value").asText()).isEqualTo("majority");
+          });
     }
   }
 
