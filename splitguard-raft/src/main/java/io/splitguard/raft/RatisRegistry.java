@@ -68,12 +68,12 @@ import org.slf4j.LoggerFactory;
 /**
  * The {@link Registry} replicated by an embedded Apache Ratis server (gRPC transport).
  *
- * <p>Each node runs one Raft server and one Raft client. Writes go through the client, which
- * finds the leader itself (this is how "any node accepts any request" is implemented: the
- * forwarding is done by Ratis over its gRPC channel). Linearizable reads are sent to the leader
- * this node's server knows (read index: the leader confirms its leadership with a majority before
- * answering); a follower would have to wait for the next append to learn the commit index.
- * Local reads bypass Raft.
+ * <p>Each node runs one Raft server. Writes and linearizable reads go to the leader this node's
+ * server follows through a {@link LeaderRouter}: straight into the local server when this node
+ * leads, else over Ratis' gRPC transport (this is how "any node accepts any request" is
+ * implemented). Reads use read index: the leader confirms its leadership with a majority before
+ * answering; a follower would have to wait for the next append to learn the commit index. Local
+ * reads bypass Raft. Membership changes go through a Ratis client.
  *
  * <p>Every write is bounded by {@code requestTimeout}: past it the caller gets {@link
  * OutcomeUnknownException}, because the entry may already be in the log and may still commit.
@@ -94,6 +94,9 @@ public final class RatisRegistry implements Registry {
   private final RegistryStateMachine stateMachine;
   private final Duration requestTimeout;
   private final AtomicLong stepDownCallIds = new AtomicLong();
+  // Its own client, never replaced: only its transport is used, by the router.
+  private final RaftClient routerClient;
+  private final LeaderRouter router;
 
   private RatisRegistry(
       RegistryOptions options, RaftGroup group, RaftServer server, RaftClient client,
@@ -110,6 +113,9 @@ public final class RatisRegistry implements Registry {
     });
     this.stateMachine = stateMachine;
     this.requestTimeout = options.settings().requestTimeout();
+    this.routerClient = newClient(options, group, null);
+    this.router = new LeaderRouter(server, group.getGroupId(), selfPeer, routerClient.getClientRpc(),
+        retirer, requestTimeout, options.settings().electionTimeoutMin());
   }
 
   /**
@@ -162,7 +168,8 @@ public final class RatisRegistry implements Registry {
   }
 
   /**
-   * The client for a write, pointed at the leader this node's own server follows. Ratis' ordered
+   * The client for an administrative request (membership changes), pointed at the leader this
+   * node's own server follows. Ratis' ordered
    * client keeps sending to the leader it last knew; when that leader is paused or cut off (not
    * refusing connections), each request waits out the client's RPC timeout and later requests
    * queue behind it, so writes through this node would time out for several seconds after a
@@ -248,7 +255,7 @@ public final class RatisRegistry implements Registry {
     Message message = Message.valueOf(UnsafeByteOperations.unsafeWrap(command));
     CompletableFuture<RaftClientReply> sent;
     try {
-      sent = clientForWrites().async().send(message);
+      sent = router.write(message);
     } catch (RuntimeException e) {
       return CompletableFuture.failedFuture(
           new NoLeaderException("could not submit: " + e.getMessage(), leaderHint(), e));
@@ -281,7 +288,7 @@ public final class RatisRegistry implements Registry {
     Message message = Message.valueOf(UnsafeByteOperations.unsafeWrap(query));
     CompletableFuture<RaftClientReply> sent;
     try {
-      sent = client.async().sendReadOnlyUnordered(message, readTarget());
+      sent = router.readLinearizable(message);
     } catch (RuntimeException e) {
       return CompletableFuture.failedFuture(
           new NoLeaderException("could not read: " + e.getMessage(), leaderHint(), e));
@@ -296,22 +303,6 @@ public final class RatisRegistry implements Registry {
         })
         .orTimeout(requestTimeout.toMillis(), TimeUnit.MILLISECONDS)
         .exceptionallyCompose(e -> CompletableFuture.failedFuture(asReadFailure(e)));
-  }
-
-  /**
-   * Where a linearizable read goes: the leader this node's server knows, else this node. A
-   * follower would answer only once its applied index reaches the leader's read index, which it
-   * learns from the next append: up to one Raft heartbeat interval (electionTimeoutMin / 2) after
-   * a write on an idle cluster. The leader has applied it already.
-   */
-  private RaftPeerId readTarget() {
-    try {
-      DivisionInfo info = server.getDivision(group.getGroupId()).getInfo();
-      RaftPeerId leader = info.getLeaderId();
-      return leader != null && !info.isLeader() ? leader : selfPeer;
-    } catch (IOException | RuntimeException e) {
-      return selfPeer;
-    }
   }
 
   @Override
@@ -563,6 +554,7 @@ public final class RatisRegistry implements Registry {
       clients = new ArrayList<>(retired);
       retired.clear();
       clients.add(client);
+      clients.add(routerClient);
     }
     for (RaftClient c : clients) {
       try {

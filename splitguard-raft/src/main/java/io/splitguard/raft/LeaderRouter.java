@@ -1,0 +1,204 @@
+package io.splitguard.raft;
+
+import java.io.IOException;
+import java.time.Duration;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
+import org.apache.ratis.client.RaftClientRpc;
+import org.apache.ratis.protocol.ClientId;
+import org.apache.ratis.protocol.Message;
+import org.apache.ratis.protocol.RaftClientReply;
+import org.apache.ratis.protocol.RaftClientRequest;
+import org.apache.ratis.protocol.RaftGroupId;
+import org.apache.ratis.protocol.RaftPeer;
+import org.apache.ratis.protocol.RaftPeerId;
+import org.apache.ratis.protocol.exceptions.LeaderNotReadyException;
+import org.apache.ratis.protocol.exceptions.NotLeaderException;
+import org.apache.ratis.server.DivisionInfo;
+import org.apache.ratis.server.RaftServer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Delivers this node's write and read requests to the Raft leader, with no ordered client in
+ * between.
+ *
+ * <p>Why not Ratis' ordered async client: every HTTP request is an independent operation, but the
+ * ordered client serializes all of them through one sliding window (a lock on every send, and a
+ * reply held back until every earlier one is answered), and it keeps sending to the leader it
+ * last knew, so a paused leader stalls every request behind it. This router instead:
+ *
+ * <ul>
+ *   <li>hands the request straight to this node's own Raft server when it leads (no gRPC hop, no
+ *       serialization, no extra thread hand-offs), and otherwise sends it unordered to the leader
+ *       this node's server follows;
+ *   <li>retries with the <em>same</em> client id and call id after "not leader", "leader not
+ *       ready", an RPC failure or an attempt timeout, towards whichever leader is known then. A
+ *       retry can never apply a write twice: the leader's retry cache answers a copy it has seen,
+ *       and the state machine refuses to apply a request id a second time (a copy appended by
+ *       an earlier leader; see {@code AppliedRequests});
+ *   <li>gives up at the request deadline with a {@link TimeoutException}: the caller reports the
+ *       outcome as unknown, since an earlier attempt may have been appended.
+ * </ul>
+ */
+final class LeaderRouter {
+  private static final Logger LOG = LoggerFactory.getLogger(LeaderRouter.class);
+  private static final long FIRST_BACKOFF_MS = 5;
+  private static final long MAX_BACKOFF_MS = 100;
+
+  private final RaftServer server;
+  private final RaftGroupId groupId;
+  private final RaftPeerId self;
+  private final RaftClientRpc rpc;
+  private final ScheduledExecutorService scheduler;
+  private final long requestTimeoutMs;
+  private final long attemptTimeoutMs;
+  private final ClientId clientId = ClientId.randomId();
+  private final AtomicLong callIds = new AtomicLong();
+  private final Set<RaftPeerId> peersKnownToRpc = ConcurrentHashMap.newKeySet();
+
+  /**
+   * @param rpc the transport used to reach other members (from a Raft client of this group)
+   * @param attemptTimeout how long one attempt may wait before it is sent again, to the leader
+   *     known then (a paused leader neither answers nor refuses)
+   */
+  LeaderRouter(RaftServer server, RaftGroupId groupId, RaftPeerId self, RaftClientRpc rpc,
+      ScheduledExecutorService scheduler, Duration requestTimeout, Duration attemptTimeout) {
+    this.server = server;
+    this.groupId = groupId;
+    this.self = self;
+    this.rpc = rpc;
+    this.scheduler = scheduler;
+    this.requestTimeoutMs = requestTimeout.toMillis();
+    this.attemptTimeoutMs = attemptTimeout.toMillis();
+  }
+
+  /** Sends a write; completes with the leader's reply, or a {@link TimeoutException}. */
+  CompletableFuture<RaftClientReply> write(Message message) {
+    return send(message, RaftClientRequest.writeRequestType());
+  }
+
+  /** Sends a linearizable (read-index) read; completes as {@link #write}. */
+  CompletableFuture<RaftClientReply> readLinearizable(Message message) {
+    return send(message, RaftClientRequest.readRequestType());
+  }
+
+  private CompletableFuture<RaftClientReply> send(Message message, RaftClientRequest.Type type) {
+    Call call = new Call(message, type, callIds.incrementAndGet(),
+        System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(requestTimeoutMs));
+    attempt(call, knownLeader(), FIRST_BACKOFF_MS);
+    return call.result;
+  }
+
+  /** One request's state across attempts: every attempt carries the same call id. */
+  private record Call(Message message, RaftClientRequest.Type type, long callId, long deadlineNanos,
+      CompletableFuture<RaftClientReply> result) {
+    Call(Message message, RaftClientRequest.Type type, long callId, long deadlineNanos) {
+      this(message, type, callId, deadlineNanos, new CompletableFuture<>());
+    }
+
+    long remainingMs() {
+      return TimeUnit.NANOSECONDS.toMillis(deadlineNanos - System.nanoTime());
+    }
+  }
+
+  private void attempt(Call call, RaftPeerId target, long backoffMs) {
+    if (call.result.isDone()) {
+      return;
+    }
+    long remaining = call.remainingMs();
+    if (remaining <= 0) {
+      call.result.completeExceptionally(new TimeoutException(
+          "no leader answered within " + requestTimeoutMs + " ms"));
+      return;
+    }
+    if (target == null) {
+      retryLater(call, null, backoffMs);
+      return;
+    }
+    RaftClientRequest request = RaftClientRequest.newBuilder()
+        .setClientId(clientId)
+        .setServerId(target)
+        .setGroupId(groupId)
+        .setCallId(call.callId)
+        .setMessage(call.message)
+        .setType(call.type)
+        .setTimeoutMs(remaining)
+        .build();
+    CompletableFuture<RaftClientReply> sent;
+    try {
+      sent = target.equals(self) ? server.submitClientRequestAsync(request) : sendRemote(target, request);
+    } catch (IOException | RuntimeException e) {
+      sent = CompletableFuture.failedFuture(e);
+    }
+    // A copy is timed out, never the server's own future: that one may be shared with Ratis'
+    // retry cache.
+    sent.copy().orTimeout(Math.min(remaining, attemptTimeoutMs), TimeUnit.MILLISECONDS)
+        .whenComplete((reply, error) -> onAnswer(call, target, backoffMs, reply, error));
+  }
+
+  private CompletableFuture<RaftClientReply> sendRemote(RaftPeerId target, RaftClientRequest request)
+      throws IOException {
+    if (!peersKnownToRpc.contains(target)) {
+      RaftPeer peer = server.getDivision(groupId).getRaftConf().getPeer(target);
+      if (peer == null) {
+        throw new IOException("leader " + target + " is not in this node's configuration");
+      }
+      rpc.addRaftPeers(List.of(peer));
+      peersKnownToRpc.add(target);
+    }
+    return rpc.sendRequestAsyncUnordered(request);
+  }
+
+  private void onAnswer(Call call, RaftPeerId target, long backoffMs, RaftClientReply reply, Throwable error) {
+    if (error == null) {
+      NotLeaderException notLeader = reply.getNotLeaderException();
+      if (notLeader != null) {
+        RaftPeer suggested = notLeader.getSuggestedLeader();
+        RaftPeerId next = suggested != null && !suggested.getId().equals(target)
+            ? suggested.getId() : knownLeader();
+        retryLater(call, next, backoffMs);
+        return;
+      }
+      if (reply.getException() instanceof LeaderNotReadyException) {
+        retryLater(call, target, backoffMs);
+        return;
+      }
+      call.result.complete(reply);
+      return;
+    }
+    // No answer, an RPC failure or a closed connection: the request may or may not have been
+    // appended. Sending the same call id again is safe (see the class comment).
+    Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+    LOG.debug("event=raft_request_retry callId={} target={} error={}", call.callId, target, cause.toString());
+    retryLater(call, knownLeader(), backoffMs);
+  }
+
+  private void retryLater(Call call, RaftPeerId target, long backoffMs) {
+    long delay = Math.min(backoffMs, Math.max(0, call.remainingMs()));
+    try {
+      scheduler.schedule(() -> attempt(call, target != null ? target : knownLeader(),
+          Math.min(MAX_BACKOFF_MS, backoffMs * 2)), delay, TimeUnit.MILLISECONDS);
+    } catch (RejectedExecutionException e) {
+      call.result.completeExceptionally(new IOException("closing", e));
+    }
+  }
+
+  /** The leader this node's server follows (itself when it leads), or null if none is known. */
+  private RaftPeerId knownLeader() {
+    try {
+      DivisionInfo info = server.getDivision(groupId).getInfo();
+      return info.isLeader() ? self : info.getLeaderId();
+    } catch (IOException | RuntimeException e) {
+      return null;
+    }
+  }
+}
