@@ -53,6 +53,7 @@ final class LeaderRouter {
   private static final Logger LOG = LoggerFactory.getLogger(LeaderRouter.class);
   private static final long FIRST_BACKOFF_MS = 5;
   private static final long MAX_BACKOFF_MS = 100;
+  private static final long LEADER_CHECK_MS = 50;
 
   private final RaftServer server;
   private final RaftGroupId groupId;
@@ -67,8 +68,8 @@ final class LeaderRouter {
 
   /**
    * @param rpc the transport used to reach other members (from a Raft client of this group)
-   * @param attemptTimeout how long one attempt may wait before it is sent again, to the leader
-   *     known then (a paused leader neither answers nor refuses)
+   * @param attemptTimeout how long one attempt may wait for the same leader before it is sent
+   *     again (sooner if this node learns of another leader)
    */
   LeaderRouter(RaftServer server, RaftGroupId groupId, RaftPeerId self, RaftClientRpc rpc,
       ScheduledExecutorService scheduler, Duration requestTimeout, Duration attemptTimeout) {
@@ -139,10 +140,43 @@ final class LeaderRouter {
     } catch (IOException | RuntimeException e) {
       sent = CompletableFuture.failedFuture(e);
     }
+    await(call, target, sent, backoffMs, System.nanoTime());
+  }
+
+  /**
+   * Waits for one attempt's answer, looking every {@link #LEADER_CHECK_MS} whether this node's
+   * server has learned of another leader meanwhile (a paused or cut-off leader neither answers
+   * nor refuses): then the request is sent again, to that leader, at once.
+   */
+  private void await(Call call, RaftPeerId target, CompletableFuture<RaftClientReply> sent,
+      long backoffMs, long sentAtNanos) {
+    long wait = Math.max(1, Math.min(call.remainingMs(), LEADER_CHECK_MS));
     // A copy is timed out, never the server's own future: that one may be shared with Ratis'
     // retry cache.
-    sent.copy().orTimeout(Math.min(remaining, attemptTimeoutMs), TimeUnit.MILLISECONDS)
-        .whenComplete((reply, error) -> onAnswer(call, target, backoffMs, reply, error));
+    sent.copy().orTimeout(wait, TimeUnit.MILLISECONDS).whenComplete((reply, error) -> {
+      if (error != null && unwrap(error) instanceof TimeoutException && !sent.isDone()) {
+        RaftPeerId leaderNow = knownLeader();
+        boolean moved = leaderNow != null && !leaderNow.equals(target);
+        long waitedMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - sentAtNanos);
+        if (!moved && waitedMs < attemptTimeoutMs && call.remainingMs() > 0) {
+          await(call, target, sent, backoffMs, sentAtNanos);
+        } else {
+          // Not on the JDK's shared timeout thread, which every orTimeout in the process needs.
+          RaftPeerId next = moved ? leaderNow : target;
+          try {
+            scheduler.execute(() -> attempt(call, next, backoffMs));
+          } catch (RejectedExecutionException e) {
+            call.result.completeExceptionally(new IOException("closing", e));
+          }
+        }
+        return;
+      }
+      sent.whenComplete((r, e) -> onAnswer(call, target, backoffMs, r, e));
+    });
+  }
+
+  private static Throwable unwrap(Throwable e) {
+    return e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
   }
 
   private CompletableFuture<RaftClientReply> sendRemote(RaftPeerId target, RaftClientRequest request)
@@ -177,7 +211,11 @@ final class LeaderRouter {
     }
     // No answer, an RPC failure or a closed connection: the request may or may not have been
     // appended. Sending the same call id again is safe (see the class comment).
-    Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+    Throwable cause = unwrap(error);
+    if (!target.equals(self)) {
+      // As Ratis' own client does: a failed or closed connection is re-established on next use.
+      rpc.handleException(target, cause, rpc.shouldReconnect(cause));
+    }
     LOG.debug("event=raft_request_retry callId={} target={} error={}", call.callId, target, cause.toString());
     retryLater(call, knownLeader(), backoffMs);
   }
