@@ -30,6 +30,8 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Consumer;
+import java.util.function.Function;
 import java.util.concurrent.locks.ReadWriteLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.function.LongSupplier;
@@ -138,23 +140,49 @@ final class RegistryStateMachine extends BaseStateMachine {
     byte[] data = entry.getStateMachineLogEntry().getLogData().toByteArray();
     AppliedRequests.RequestId requestId = requestId(entry);
     if (LockCodec.isLockCommand(data)) {
-      return applyLock(termIndex, data, requestId);
+      return apply(termIndex, data, requestId, LockCodec::decodeCommand, state::apply,
+          LockCodec::encodeResult, result -> {
+            if (result instanceof LockResult.Granted g) {
+              LOG.debug("event=lock_granted index={} lock={} owner={} token={} expiresAtMs={}",
+                  termIndex.getIndex(), g.lease().name(), g.lease().owner(), g.lease().token(),
+                  g.lease().expiresAtMs());
+            }
+          });
     }
     if (KeyspaceCodec.isKeyspaceCommand(data)) {
-      return applyKeyspace(termIndex, data, requestId);
+      return apply(termIndex, data, requestId, KeyspaceCodec::decodeCommand, state::apply,
+          KeyspaceCodec::encodeResult, result -> {
+            if (result instanceof KeyspaceResult.Declared d) {
+              LOG.info("event=keyspace_declared index={} keyspace={} mode={} merge={} created={}",
+                  termIndex.getIndex(), d.keyspace().name(), d.keyspace().mode(),
+                  d.keyspace().merge().map(Enum::name).orElse("-"), d.created());
+            }
+          });
     }
-    KvCommand command;
+    return apply(termIndex, data, requestId, KvCodec::decodeCommand, state::apply,
+        KvCodec::encodeResult, result -> { });
+  }
+
+  /**
+   * The one apply path of every command kind: decode, then (under the write lock, with the
+   * applied index) skip a duplicate request or apply and record it, then encode the result.
+   *
+   * <p>Undecodable bytes: the HTTP layer only proposes valid commands, so this is corruption or a
+   * newer format. Failing the future keeps the replica alive; the index still advances
+   * identically on every replica because they all see the same bytes.
+   */
+  private <C, R> CompletableFuture<Message> apply(TermIndex termIndex, byte[] data,
+      AppliedRequests.RequestId requestId, Function<byte[], C> decode, Function<C, R> applyToState,
+      Function<R, byte[]> encode, Consumer<R> logApplied) {
+    C command;
     try {
-      command = KvCodec.decodeCommand(data);
+      command = decode.apply(data);
     } catch (IllegalArgumentException e) {
-      // The HTTP layer only proposes valid commands, so this is corruption or a newer format.
-      // Failing the future keeps the replica alive; the index still advances identically on every
-      // replica because they all see the same bytes.
       LOG.error("event=apply_undecodable index={} error={}", termIndex.getIndex(), e.getMessage());
       updateLastAppliedTermIndex(termIndex);
       return CompletableFuture.failedFuture(e);
     }
-    KvResult result;
+    R result;
     lock.writeLock().lock();
     try {
       // Checked, recorded and applied under one lock with the applied index, so a snapshot never
@@ -163,73 +191,13 @@ final class RegistryStateMachine extends BaseStateMachine {
         updateLastAppliedTermIndex(termIndex);
         return duplicate(termIndex, requestId);
       }
-      result = state.apply(command);
+      result = applyToState.apply(command);
       updateLastAppliedTermIndex(termIndex);
     } finally {
       lock.writeLock().unlock();
     }
-    return CompletableFuture.completedFuture(
-        Message.valueOf(ByteString.copyFrom(KvCodec.encodeResult(result))));
-  }
-
-  private CompletableFuture<Message> applyLock(
-      TermIndex termIndex, byte[] data, AppliedRequests.RequestId requestId) {
-    LockCommand command;
-    try {
-      command = LockCodec.decodeCommand(data);
-    } catch (IllegalArgumentException e) {
-      LOG.error("event=apply_undecodable index={} error={}", termIndex.getIndex(), e.getMessage());
-      updateLastAppliedTermIndex(termIndex);
-      return CompletableFuture.failedFuture(e);
-    }
-    LockResult result;
-    lock.writeLock().lock();
-    try {
-      if (!firstApplication(requestId)) {
-        updateLastAppliedTermIndex(termIndex);
-        return duplicate(termIndex, requestId);
-      }
-      result = state.apply(command);
-      updateLastAppliedTermIndex(termIndex);
-    } finally {
-      lock.writeLock().unlock();
-    }
-    if (result instanceof LockResult.Granted g) {
-      LOG.debug("event=lock_granted index={} lock={} owner={} token={} expiresAtMs={}",
-          termIndex.getIndex(), g.lease().name(), g.lease().owner(), g.lease().token(), g.lease().expiresAtMs());
-    }
-    return CompletableFuture.completedFuture(
-        Message.valueOf(ByteString.copyFrom(LockCodec.encodeResult(result))));
-  }
-
-  private CompletableFuture<Message> applyKeyspace(
-      TermIndex termIndex, byte[] data, AppliedRequests.RequestId requestId) {
-    KeyspaceCommand command;
-    try {
-      command = KeyspaceCodec.decodeCommand(data);
-    } catch (IllegalArgumentException e) {
-      LOG.error("event=apply_undecodable index={} error={}", termIndex.getIndex(), e.getMessage());
-      updateLastAppliedTermIndex(termIndex);
-      return CompletableFuture.failedFuture(e);
-    }
-    KeyspaceResult result;
-    lock.writeLock().lock();
-    try {
-      if (!firstApplication(requestId)) {
-        updateLastAppliedTermIndex(termIndex);
-        return duplicate(termIndex, requestId);
-      }
-      result = state.apply(command);
-      updateLastAppliedTermIndex(termIndex);
-    } finally {
-      lock.writeLock().unlock();
-    }
-    if (result instanceof KeyspaceResult.Declared d) {
-      LOG.info("event=keyspace_declared index={} keyspace={} mode={} merge={} created={}", termIndex.getIndex(),
-          d.keyspace().name(), d.keyspace().mode(), d.keyspace().merge().map(Enum::name).orElse("-"), d.created());
-    }
-    return CompletableFuture.completedFuture(
-        Message.valueOf(ByteString.copyFrom(KeyspaceCodec.encodeResult(result))));
+    logApplied.accept(result);
+    return CompletableFuture.completedFuture(Message.valueOf(ByteString.copyFrom(encode.apply(result))));
   }
 
   /** The client request an entry came from, or null for entries without one. */
