@@ -1,20 +1,19 @@
 package io.splitguard.cli;
 
 import io.splitguard.chaos.run.ClusterLauncher;
+import io.splitguard.chaos.run.CommandRunner;
 import io.splitguard.chaos.run.LaunchMode;
 import io.splitguard.chaos.run.Link;
+import io.splitguard.chaos.run.LoopbackPorts;
 import io.splitguard.chaos.run.NetworkShaping;
+import io.splitguard.chaos.run.NodeProcesses;
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.StringJoiner;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
@@ -33,8 +32,7 @@ final class EtcdLauncher implements ClusterLauncher {
   private final int size;
   private final int[] clientPorts;
   private final int[] peerPorts;
-  private final Process[] processes;
-  private final boolean[] paused;
+  private final NodeProcesses processes;
   private final AtomicBoolean closed = new AtomicBoolean();
   private final Thread shutdownHook = new Thread(this::close, "etcd-cleanup");
 
@@ -51,9 +49,8 @@ final class EtcdLauncher implements ClusterLauncher {
     this.size = size;
     this.clientPorts = new int[size];
     this.peerPorts = new int[size];
-    this.processes = new Process[size];
-    this.paused = new boolean[size];
-    List<Integer> ports = freePorts(2 * size);
+    this.processes = new NodeProcesses(size, CommandRunner.system(10));
+    List<Integer> ports = LoopbackPorts.free(2 * size);
     for (int i = 0; i < size; i++) {
       clientPorts[i] = ports.get(2 * i);
       peerPorts[i] = ports.get(2 * i + 1);
@@ -114,73 +111,38 @@ final class EtcdLauncher implements ClusterLauncher {
   }
 
   @Override
-  public synchronized void start(int index) throws IOException {
-    if (isRunning(index)) {
-      return;
-    }
-    processes[index] = new ProcessBuilder(argv(index))
-        .redirectErrorStream(true)
-        .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile(index).toFile()))
-        .start();
-    paused[index] = false;
+  public void start(int index) throws IOException {
+    processes.start(index, argv(index), logFile(index));
   }
 
   @Override
   public void stop(int index) throws IOException {
-    Process p;
-    synchronized (this) {
-      p = processes[index];
-      if (p != null && p.isAlive() && paused[index]) {
-        signal(p, "CONT"); // a stopped process cannot handle SIGTERM
-      }
-      paused[index] = false;
-    }
-    if (p != null && p.isAlive()) {
-      p.destroy();
-      if (!waitFor(p, 15)) {
-        p.destroyForcibly();
-        waitFor(p, 15);
-      }
-    }
+    processes.stop(index);
   }
 
   @Override
   public void kill(int index) throws IOException {
-    Process p;
-    synchronized (this) {
-      p = processes[index];
-      paused[index] = false;
-    }
-    if (p != null && p.isAlive()) {
-      p.destroyForcibly(); // SIGKILL, also for a stopped process
-      waitFor(p, 30);
-    }
+    processes.kill(index);
   }
 
   @Override
-  public synchronized void pause(int index) throws IOException {
-    if (isRunning(index) && !paused[index]) {
-      signal(processes[index], "STOP");
-      paused[index] = true;
-    }
+  public void pause(int index) throws IOException {
+    processes.pause(index);
   }
 
   @Override
-  public synchronized void resume(int index) throws IOException {
-    if (isRunning(index) && paused[index]) {
-      signal(processes[index], "CONT");
-    }
-    paused[index] = false;
+  public void resume(int index) throws IOException {
+    processes.resume(index);
   }
 
   @Override
-  public synchronized boolean isRunning(int index) {
-    return processes[index] != null && processes[index].isAlive();
+  public boolean isRunning(int index) {
+    return processes.isRunning(index);
   }
 
   @Override
-  public synchronized boolean isPaused(int index) {
-    return isRunning(index) && paused[index];
+  public boolean isPaused(int index) {
+    return processes.isPaused(index);
   }
 
   @Override
@@ -213,60 +175,11 @@ final class EtcdLauncher implements ClusterLauncher {
     if (!closed.compareAndSet(false, true)) {
       return;
     }
-    for (int i = 0; i < size; i++) {
-      try {
-        stop(i);
-      } catch (IOException e) {
-        Process p = processes[i];
-        if (p != null) {
-          p.destroyForcibly();
-        }
-      }
-    }
+    processes.stopAll();
     try {
       Runtime.getRuntime().removeShutdownHook(shutdownHook);
     } catch (IllegalStateException | IllegalArgumentException e) {
       // already shutting down (we are the hook), or never registered
-    }
-  }
-
-  private static void signal(Process p, String signal) throws IOException {
-    try {
-      int code = new ProcessBuilder("kill", "-" + signal, Long.toString(p.pid()))
-          .redirectErrorStream(true).start().waitFor();
-      if (code != 0) {
-        throw new IOException("kill -" + signal + " " + p.pid() + " exited with " + code);
-      }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IOException("interrupted while signalling " + p.pid(), e);
-    }
-  }
-
-  private static boolean waitFor(Process p, int seconds) throws IOException {
-    try {
-      return p.waitFor(seconds, TimeUnit.SECONDS);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IOException("interrupted while waiting for pid " + p.pid(), e);
-    }
-  }
-
-  /** TCP ports free on 127.0.0.1 right now, all held until all are chosen so none repeats. */
-  private static List<Integer> freePorts(int count) throws IOException {
-    List<ServerSocket> held = new ArrayList<>();
-    try {
-      List<Integer> ports = new ArrayList<>();
-      for (int i = 0; i < count; i++) {
-        ServerSocket s = new ServerSocket(0, 50, InetAddress.getByName("127.0.0.1"));
-        held.add(s);
-        ports.add(s.getLocalPort());
-      }
-      return ports;
-    } finally {
-      for (ServerSocket s : held) {
-        s.close();
-      }
     }
   }
 }

@@ -1,10 +1,6 @@
 package io.splitguard.chaos.run;
 
 import java.io.IOException;
-import java.net.DatagramSocket;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -52,7 +48,7 @@ public final class LoopbackLauncher implements ClusterLauncher {
     this.command = command;
     this.settingsYaml = settingsYaml;
     this.processes = new NodeProcesses(size, CommandRunner.system(10));
-    List<Integer> ports = freePorts(2 * size);
+    List<Integer> ports = LoopbackPorts.free(2 * size);
     this.apiPorts = new int[size];
     this.raftPorts = new int[size];
     for (int i = 0; i < size; i++) {
@@ -182,38 +178,5 @@ public final class LoopbackLauncher implements ClusterLauncher {
       // already shutting down (we are the hook), or never registered
     }
     LOG.info("event=cluster_stopped mode=loopback dir={}", runDir);
-  }
-
-  /**
-   * Ports free for TCP on 127.0.0.1 right now; API ports are also checked for UDP (heartbeats use
-   * the same number). All are held until all are chosen so that none is handed out twice.
-   */
-  static List<Integer> freePorts(int count) throws IOException {
-    List<AutoCloseable> held = new ArrayList<>();
-    try {
-      List<Integer> ports = new ArrayList<>();
-      InetAddress loopback = InetAddress.getByName("127.0.0.1");
-      while (ports.size() < count) {
-        ServerSocket s = new ServerSocket(0, 50, loopback);
-        held.add(s);
-        int port = s.getLocalPort();
-        try {
-          DatagramSocket udp = new DatagramSocket(new InetSocketAddress(loopback, port));
-          held.add(udp);
-          ports.add(port);
-        } catch (IOException e) {
-          // UDP twin taken: skip this port (the held TCP socket keeps it from coming back)
-        }
-      }
-      return ports;
-    } finally {
-      for (AutoCloseable c : held) {
-        try {
-          c.close();
-        } catch (Exception e) {
-          // closing a probe socket cannot fail in a way that matters
-        }
-      }
-    }
   }
 }

@@ -9,23 +9,26 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The node processes of one launcher: start (output appended to the node's log), SIGTERM, SIGKILL,
- * SIGSTOP, SIGCONT. Shared by both launchers; in netns mode the command starts with {@code ip
- * netns exec NS}, which execs the JVM, so the pid is the node's own.
+ * SIGSTOP, SIGCONT. Shared by every launcher (the chaos harness's loopback and netns launchers,
+ * the benchmark's etcd launcher); in netns mode the command starts with {@code ip netns exec NS},
+ * which execs the JVM, so the pid is the node's own. Indexes are 0-based.
  */
-final class NodeProcesses {
+public final class NodeProcesses {
   private static final Logger LOG = LoggerFactory.getLogger(NodeProcesses.class);
 
   private final Process[] processes;
   private final boolean[] paused;
   private final CommandRunner commands;
 
-  NodeProcesses(int size, CommandRunner commands) {
+  /** Room for {@code size} processes; signals are sent with {@code kill} through {@code commands}. */
+  public NodeProcesses(int size, CommandRunner commands) {
     this.processes = new Process[size];
     this.paused = new boolean[size];
     this.commands = commands;
   }
 
-  synchronized void start(int index, List<String> argv, Path log) throws IOException {
+  /** Starts process {@code index} with its output appended to {@code log}, unless it runs. */
+  public synchronized void start(int index, List<String> argv, Path log) throws IOException {
     if (isRunning(index)) {
       return;
     }
@@ -37,33 +40,39 @@ final class NodeProcesses {
     LOG.info("event=node_started node={} pid={}", Fault.id(index), processes[index].pid());
   }
 
-  synchronized boolean isRunning(int index) {
+  /** Whether process {@code index} is alive (paused counts as alive). */
+  public synchronized boolean isRunning(int index) {
     return processes[index] != null && processes[index].isAlive();
   }
 
-  synchronized boolean isPaused(int index) {
+  /** Whether process {@code index} is alive and stopped by {@link #pause}. */
+  public synchronized boolean isPaused(int index) {
     return isRunning(index) && paused[index];
   }
 
-  synchronized long pid(int index) {
+  /** The pid of process {@code index}, or -1 if it was never started. */
+  public synchronized long pid(int index) {
     return processes[index] == null ? -1 : processes[index].pid();
   }
 
-  synchronized void pause(int index) throws IOException {
+  /** SIGSTOP. */
+  public synchronized void pause(int index) throws IOException {
     if (isRunning(index) && !paused[index]) {
       signal(index, "STOP");
       paused[index] = true;
     }
   }
 
-  synchronized void resume(int index) throws IOException {
+  /** SIGCONT. */
+  public synchronized void resume(int index) throws IOException {
     if (isRunning(index) && paused[index]) {
       signal(index, "CONT");
     }
     paused[index] = false;
   }
 
-  void kill(int index) throws IOException {
+  /** SIGKILL, and waits for the process to end. */
+  public void kill(int index) throws IOException {
     Process p;
     synchronized (this) {
       p = processes[index];
@@ -75,7 +84,8 @@ final class NodeProcesses {
     }
   }
 
-  void stop(int index) throws IOException {
+  /** SIGCONT if paused, SIGTERM, and SIGKILL if it has not ended after 15 s. */
+  public void stop(int index) throws IOException {
     Process p;
     synchronized (this) {
       p = processes[index];
@@ -94,7 +104,7 @@ final class NodeProcesses {
   }
 
   /** Stops every node: SIGCONT and SIGTERM to all at once, then SIGKILL for any still alive. */
-  void stopAll() {
+  public void stopAll() {
     Process[] snapshot;
     synchronized (this) {
       snapshot = processes.clone();
