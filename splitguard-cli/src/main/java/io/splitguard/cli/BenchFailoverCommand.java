@@ -90,6 +90,11 @@ final class BenchFailoverCommand implements Callable<Integer> {
       description = "The etcd executable for --target etcd (default ${DEFAULT-VALUE} from PATH).")
   String etcdBinary;
 
+  @Option(names = "--config", paramLabel = "FILE",
+      description = "Node settings file given to every SplitGuard node (timing, fencing); "
+          + "not used with --target etcd.")
+  Path config;
+
   @Option(names = "--json", description = "Machine-readable output: one JSON document on stdout.")
   boolean json;
 
@@ -106,6 +111,21 @@ final class BenchFailoverCommand implements Callable<Integer> {
         duration("--before", before), duration("--after", after),
         duration("--request-timeout", requestTimeout), duration("--recovery-timeout", recoveryTimeout),
         duration("--heal-timeout", healTimeout));
+    String settingsYaml = null;
+    if (config != null) {
+      if (protocol.name().equals("etcd")) {
+        throw usage("--config: applies to SplitGuard nodes only, not to --target etcd");
+      }
+      try {
+        settingsYaml = Files.readString(config);
+        // Refused here with the settings file's own message, not by three nodes at start-up.
+        io.splitguard.server.config.SettingsFile.parse(config.toString(), settingsYaml);
+      } catch (IOException e) {
+        throw usage("--config: cannot read " + config + ": " + e.getMessage());
+      } catch (RuntimeException e) {
+        throw usage("--config: " + e.getMessage());
+      }
+    }
     Output output = Output.of(spec);
     boolean temporary = dir == null;
     Path runDir = temporary ? Files.createTempDirectory("splitguard-failover-") : dir;
@@ -116,7 +136,8 @@ final class BenchFailoverCommand implements Callable<Integer> {
     ClusterLauncher cluster = protocol.name().equals("etcd")
         ? new EtcdLauncher(runDir, etcdBinary, 3)
         : new LoopbackLauncher(runDir, 3,
-            NodeCommand.sameJvm(System.getProperty("java.class.path"), NodeCommand.CLI_MAIN_CLASS), null);
+            NodeCommand.sameJvm(System.getProperty("java.class.path"), NodeCommand.CLI_MAIN_CLASS),
+            settingsYaml);
     try (cluster; BenchHttp http = new BenchHttp(settings.requestTimeout(), "failover-http")) {
       output.progress("bench failover: starting 3 " + protocol.name() + " members in " + runDir);
       cluster.startAll();

@@ -8,6 +8,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -19,6 +21,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@code splitguard bench} against scripted nodes. Phases run for a number of operations so
@@ -121,6 +124,31 @@ class BenchCommandTest {
 
     assertThat(r.exitCode()).isEqualTo(SplitGuardCli.EXIT_USAGE);
     assertThat(r.err()).contains("--target: must be splitguard or etcd, got 'zookeeper'");
+  }
+
+  @Test
+  void failover_badConfig_isAUsageErrorNamingTheSetting(@TempDir Path dir)
+      throws IOException {
+    Path config = dir.resolve("node.yaml");
+    Files.writeString(config, "electionTimeoutMin: soon\n");
+
+    Cli.Result r = Cli.run("bench", "failover", "--config", config.toString(), "--dir", dir.resolve("run").toString());
+
+    assertThat(r.exitCode()).isEqualTo(SplitGuardCli.EXIT_USAGE);
+    assertThat(r.err()).contains("--config").contains("electionTimeoutMin");
+    assertThat(dir.resolve("run")).doesNotExist();
+  }
+
+  @Test
+  void failover_configWithEtcd_isAUsageError(@TempDir Path dir)
+      throws IOException {
+    Path config = dir.resolve("node.yaml");
+    Files.writeString(config, "electionTimeoutMax: 1500ms\n");
+
+    Cli.Result r = Cli.run("bench", "failover", "--target", "etcd", "--config", config.toString());
+
+    assertThat(r.exitCode()).isEqualTo(SplitGuardCli.EXIT_USAGE);
+    assertThat(r.err()).contains("--config: applies to SplitGuard nodes only");
   }
 
   @Test
