@@ -495,7 +495,7 @@ public final class HttpApi implements AutoCloseable {
       switch (path.kind()) {
         case KV:
           if (method.equals("GET")) {
-            writeJson(ctx, 200, apJson.value(ks.name(), apValue(ks, key)));
+            writeJson(ctx, 200, apRead(ks, key));
           } else if (method.equals("PUT")) {
             String value = valueFromBody(ctx);
             CompletableFuture<? extends Mergeable<?>> written = merge == MergePolicy.LWW
@@ -526,7 +526,7 @@ public final class HttpApi implements AutoCloseable {
         case COUNTER:
           requireCrdt(ks, "counters");
           if (method.equals("GET")) {
-            writeJson(ctx, 200, apJson.value(ks.name(), apValue(ks, key)));
+            writeJson(ctx, 200, apRead(ks, key));
           } else if (method.equals("DELETE")) {
             // Each node's totals only grow; a delete would need a causal reset that no
             // node-local rule can order against concurrent increments. Add the negated value.
@@ -543,7 +543,7 @@ public final class HttpApi implements AutoCloseable {
         case SET:
           requireCrdt(ks, "sets");
           if (method.equals("GET")) {
-            writeJson(ctx, 200, apJson.value(ks.name(), apValue(ks, key)));
+            writeJson(ctx, 200, apRead(ks, key));
           } else if (method.equals("DELETE")) {
             requireNoBody(ctx);
             respond(ctx, ks, ap.clearSet(ks.name(), key).orElseThrow(() -> notHere(ks, key)));
@@ -667,6 +667,16 @@ public final class HttpApi implements AutoCloseable {
     }
     throw ProblemException.badRequest(field + ": must be a power of two between 1 and "
         + io.splitguard.core.ap.merkle.MerkleTree.MAX_RANGES + ", got " + text);
+  }
+
+  /**
+   * A GET of an AP value: this node's state, marked {@code "stale": true} when the node cannot
+   * reach a majority (it is then likely missing writes taken on the other side).
+   */
+  private ObjectNode apRead(Keyspace ks, String key) {
+    ObjectNode body = apJson.value(ks.name(), apValue(ks, key));
+    body.put("stale", !monitor.hasQuorum());
+    return body;
   }
 
   private Mergeable<?> apValue(Keyspace ks, String key) {

@@ -98,7 +98,9 @@ class ApHttpApiTest {
     assertThat(json(lww).get("clock").get("node").asText()).isEqualTo("n1");
     wall.addAndGet(1);
     send("PUT", "/v1/keyspaces/logs/kv/k", "{\"value\":\"b\"}");
-    assertThat(json(send("GET", "/v1/keyspaces/logs/kv/k", null)).get("value").asText()).isEqualTo("b");
+    JsonNode read = json(send("GET", "/v1/keyspaces/logs/kv/k", null));
+    assertThat(read.get("value").asText()).isEqualTo("b");
+    assertThat(read.get("stale").asBoolean()).as("served on a minority").isTrue();
     JsonNode history = json(send("GET", "/v1/keyspaces/logs/kv/k/history", null));
     assertThat(history.get("superseded").get(0).get("value").asText()).isEqualTo("a");
     assertThat(history.get("superseded").get(0).get("reason").asText()).isEqualTo("OVERWRITTEN");
