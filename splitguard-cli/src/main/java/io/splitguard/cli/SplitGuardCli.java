@@ -19,6 +19,7 @@ import picocli.CommandLine.Command;
       StatusCommand.class,
       KvCommands.class,
       KeyspaceCommands.class,
+      ApCommands.class,
       LockCommand.class,
       MembersCommand.class,
       BenchCommand.class,

@@ -91,4 +91,15 @@ final class KeyPaths {
     }
     return "/v1/keyspaces/" + encodeSegment(name);
   }
+
+  /**
+   * {@code /v1/keyspaces/{ks}/{kind}/{name}} with both encoded; {@code kind} is {@code kv},
+   * {@code counters} or {@code sets}.
+   */
+  static String ap(String keyspace, String kind, String name) {
+    if (name.isEmpty()) {
+      throw new IllegalArgumentException("key must not be empty");
+    }
+    return keyspace(keyspace) + "/" + kind + "/" + encodeSegment(name);
+  }
 }

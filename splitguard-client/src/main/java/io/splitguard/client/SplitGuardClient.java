@@ -548,6 +548,122 @@ public final class SplitGuardClient implements AutoCloseable {
     }
   }
 
+  // ---- AP keyspaces: served by the answering node alone, without a quorum ----------------------
+
+  /**
+   * Reads an AP register ({@code LWW}, {@code CRDT} or {@code MANUAL} keyspace) from the answering
+   * node's state: every value it keeps (siblings), whether they conflict, and whether the node
+   * lacked a quorum ({@link ApValues.Register#stale()}).
+   *
+   * @return empty if the key holds no value on that node (never written there, or deleted)
+   * @throws BadRequestException if the keyspace is CP
+   */
+  public Optional<ApValues.Register> apGet(String keyspace, String key) {
+    try {
+      return Optional.of(execute(Call.read(apPath(keyspace, "kv", key)), Wire::register));
+    } catch (NotFoundException e) {
+      return Optional.empty();
+    }
+  }
+
+  /**
+   * Writes an AP register on the answering node (LWW: stamped by its clock; CRDT: replaces the
+   * values seen there; MANUAL: refused while the key is in conflict).
+   *
+   * @throws ConflictException if a MANUAL key is in conflict, or the key holds another type
+   * @throws OutcomeUnknownException if the write may or may not have applied
+   */
+  public ApValues.Register apPut(String keyspace, String key, String value) {
+    Objects.requireNonNull(value, "value");
+    return execute(Call.write("PUT", apPath(keyspace, "kv", key), wire.putBody(value), NO_PRECONDITION),
+        Wire::register);
+  }
+
+  /**
+   * Deletes an AP register on the answering node: an LWW tombstone (written even if that node
+   * holds no value: it wins over older writes elsewhere), or the removal of the values a
+   * multi-value or manual register holds there (a write concurrent with the delete survives).
+   *
+   * @return what was removed; empty if a multi-value or manual register held no value there
+   * @throws ConflictException if a MANUAL key is in conflict (resolve it first)
+   * @throws OutcomeUnknownException if the delete may or may not have applied
+   */
+  public Optional<ApValues.Deletion> apDelete(String keyspace, String key) {
+    try {
+      return Optional.of(execute(Call.write("DELETE", apPath(keyspace, "kv", key), null, NO_PRECONDITION),
+          Wire::deletion));
+    } catch (NotFoundException e) {
+      return Optional.empty();
+    }
+  }
+
+  /**
+   * Resolves a MANUAL key to {@code value}: every value kept is recorded as superseded.
+   *
+   * @throws BadRequestException if the keyspace is not MANUAL
+   * @throws OutcomeUnknownException if the resolution may or may not have applied
+   */
+  public ApValues.Register apResolve(String keyspace, String key, String value) {
+    Objects.requireNonNull(value, "value");
+    return execute(Call.write("POST", apPath(keyspace, "kv", key) + "/resolve", wire.putBody(value),
+        NO_PRECONDITION), Wire::register);
+  }
+
+  /** The superseded values of an AP key the answering node keeps (its newest ones), oldest first. */
+  public List<ApValues.Superseded> apHistory(String keyspace, String key) {
+    return execute(Call.read(apPath(keyspace, "kv", key) + "/history"), n -> Wire.superseded(n.path("superseded")));
+  }
+
+  /**
+   * Adds {@code delta} (negative to decrement) to a counter of a CRDT keyspace. Not idempotent:
+   * an outcome-unknown failure is not retried.
+   *
+   * @throws OutcomeUnknownException if the delta may or may not have been applied
+   */
+  public ApValues.Counter counterAdd(String keyspace, String name, long delta) {
+    if (delta == Long.MIN_VALUE) {
+      throw new IllegalArgumentException("delta out of range: " + delta);
+    }
+    return execute(Call.write("POST", apPath(keyspace, "counters", name), wire.deltaBody(delta), NO_PRECONDITION),
+        Wire::counter);
+  }
+
+  /** Reads a counter of a CRDT keyspace; empty if the answering node has not seen it. */
+  public Optional<ApValues.Counter> counterGet(String keyspace, String name) {
+    try {
+      return Optional.of(execute(Call.read(apPath(keyspace, "counters", name)), Wire::counter));
+    } catch (NotFoundException e) {
+      return Optional.empty();
+    }
+  }
+
+  /**
+   * Adds and removes elements of a set of a CRDT keyspace (removes first). A remove cancels only
+   * the adds the answering node has seen.
+   *
+   * @throws IllegalArgumentException if both lists are empty
+   */
+  public ApValues.Set setUpdate(String keyspace, String name, List<String> add, List<String> remove) {
+    if (add.isEmpty() && remove.isEmpty()) {
+      throw new IllegalArgumentException("nothing to add or remove");
+    }
+    return execute(Call.write("POST", apPath(keyspace, "sets", name), wire.setBody(add, remove), NO_PRECONDITION),
+        Wire::set);
+  }
+
+  /** Reads a set of a CRDT keyspace; empty if the answering node has not seen it. */
+  public Optional<ApValues.Set> setGet(String keyspace, String name) {
+    try {
+      return Optional.of(execute(Call.read(apPath(keyspace, "sets", name)), Wire::set));
+    } catch (NotFoundException e) {
+      return Optional.empty();
+    }
+  }
+
+  private static String apPath(String keyspace, String kind, String name) {
+    return KeyPaths.ap(Objects.requireNonNull(keyspace, "keyspace"), kind, Objects.requireNonNull(name, "name"));
+  }
+
   /**
    * Reads a lock linearizably: the answer is decided by the cluster's replicated clock at a point
    * after the call started.

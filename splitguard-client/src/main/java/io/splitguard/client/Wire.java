@@ -61,6 +61,61 @@ final class Wire {
     return write(node);
   }
 
+  String deltaBody(long delta) {
+    return write(json.createObjectNode().put("delta", delta));
+  }
+
+  String setBody(java.util.List<String> add, java.util.List<String> remove) {
+    var node = json.createObjectNode();
+    if (!add.isEmpty()) {
+      add.forEach(node.putArray("add")::add);
+    }
+    if (!remove.isEmpty()) {
+      remove.forEach(node.putArray("remove")::add);
+    }
+    return write(node);
+  }
+
+  static ApValues.Register register(JsonNode n) {
+    String type = text(n, "type");
+    java.util.List<ApValues.Sibling> siblings = new java.util.ArrayList<>();
+    if (type.equals("lww")) {
+      siblings.add(new ApValues.Sibling(text(n, "value"), text(n, "node"), n.path("clock").toString()));
+    } else {
+      for (JsonNode s : n.path("siblings")) {
+        siblings.add(new ApValues.Sibling(text(s, "value"), text(s, "node"), s.path("context").toString()));
+      }
+    }
+    return new ApValues.Register(text(n, "keyspace"), text(n, "key"), type,
+        java.util.Optional.ofNullable(textOrNull(n, "value")), siblings, n.path("conflict").asBoolean(false),
+        n.path("stale").asBoolean(false));
+  }
+
+  static ApValues.Counter counter(JsonNode n) {
+    return new ApValues.Counter(text(n, "keyspace"), text(n, "name"), number(n, "value"),
+        n.path("stale").asBoolean(false));
+  }
+
+  static ApValues.Set set(JsonNode n) {
+    java.util.List<String> elements = new java.util.ArrayList<>();
+    for (JsonNode e : n.path("elements")) {
+      elements.add(e.asText());
+    }
+    return new ApValues.Set(text(n, "keyspace"), text(n, "name"), elements, n.path("stale").asBoolean(false));
+  }
+
+  static java.util.List<ApValues.Superseded> superseded(JsonNode list) {
+    java.util.List<ApValues.Superseded> out = new java.util.ArrayList<>();
+    for (JsonNode s : list) {
+      out.add(new ApValues.Superseded(text(s, "value"), text(s, "node"), text(s, "reason"), s.path("clock").toString()));
+    }
+    return out;
+  }
+
+  static ApValues.Deletion deletion(JsonNode n) {
+    return new ApValues.Deletion(text(n, "keyspace"), text(n, "key"), text(n, "type"), superseded(n.path("removed")));
+  }
+
   static KeyspaceInfo keyspace(JsonNode n) {
     return new KeyspaceInfo(text(n, "name"), text(n, "mode"), java.util.Optional.ofNullable(textOrNull(n, "merge")),
         optionalNumber(n, "graceMs"), number(n, "declaredRevision"));

@@ -209,6 +209,51 @@ class SplitGuardClientTest {
   }
 
   @Test
+  void apGet_parsesSiblingsConflictAndStale_andAbsentIsEmpty() throws IOException {
+    ScriptedServer node = server()
+        .then(json(200, "{\"keyspace\":\"drift\",\"key\":\"a/b\",\"type\":\"manual\",\"conflict\":true,"
+            + "\"value\":null,\"siblings\":[{\"value\":\"x\",\"node\":\"n1\",\"dot\":1,\"context\":{\"n1\":1}},"
+            + "{\"value\":\"y\",\"node\":\"n2\",\"dot\":1,\"context\":{\"n2\":1}}],\"stale\":true}"))
+        .then(problem(404, "NOT_FOUND", "key 'k' was deleted"));
+    SplitGuardClient client = client(node.uri());
+
+    ApValues.Register r = client.apGet("drift", "a/b").orElseThrow();
+
+    assertThat(r.conflict()).isTrue();
+    assertThat(r.stale()).isTrue();
+    assertThat(r.value()).isEmpty();
+    assertThat(r.siblings()).extracting(ApValues.Sibling::value).containsExactly("x", "y");
+    assertThat(r.siblings().get(0).clock()).isEqualTo("{\"n1\":1}");
+    assertThat(node.requests().get(0).rawPath()).isEqualTo("/v1/keyspaces/drift/kv/a%2Fb");
+    assertThat(client.apGet("drift", "k")).isEmpty();
+  }
+
+  @Test
+  void apDeleteCounterAndSet_sendTheirRequests() throws IOException {
+    ScriptedServer node = server()
+        .then(json(200, "{\"keyspace\":\"logs\",\"key\":\"k\",\"deleted\":true,\"type\":\"lww\",\"removed\":"
+            + "[{\"value\":\"v\",\"clock\":{\"physicalMs\":5},\"node\":\"n1\",\"reason\":\"DELETED\"}]}"))
+        .then(problem(404, "NOT_FOUND", "nothing"))
+        .then(json(200, "{\"keyspace\":\"stats\",\"name\":\"c\",\"type\":\"counter\",\"value\":7}"))
+        .then(json(200, "{\"keyspace\":\"stats\",\"name\":\"s\",\"type\":\"set\",\"elements\":[\"b\"]}"));
+    SplitGuardClient client = client(node.uri());
+
+    ApValues.Deletion d = client.apDelete("logs", "k").orElseThrow();
+    assertThat(d.removed()).singleElement().satisfies(s -> assertThat(s.reason()).isEqualTo("DELETED"));
+    assertThat(client.apDelete("stats", "k")).isEmpty();
+    assertThat(client.counterAdd("stats", "c", 7).value()).isEqualTo(7);
+    assertThat(client.setUpdate("stats", "s", List.of("b"), List.of("a")).elements()).containsExactly("b");
+
+    assertThat(node.requests()).extracting(ScriptedServer.Recorded::method)
+        .containsExactly("DELETE", "DELETE", "POST", "POST");
+    assertThat(node.requests().get(2).rawPath()).isEqualTo("/v1/keyspaces/stats/counters/c");
+    assertThat(node.requests().get(2).body()).isEqualTo("{\"delta\":7}");
+    assertThat(node.requests().get(3).body()).isEqualTo("{\"add\":[\"b\"],\"remove\":[\"a\"]}");
+    assertThatThrownBy(() -> client.setUpdate("stats", "s", List.of(), List.of()))
+        .isInstanceOf(IllegalArgumentException.class);
+  }
+
+  @Test
   void putIfRevision_sendsIfMatchHeader() throws IOException {
     ScriptedServer node = server().then(json(200, entryJson("k", "v2", 9, 3)));
 

@@ -200,7 +200,7 @@ public final class SplitGuardNode implements AutoCloseable {
             "value", s.value(),
             "clock", s.clock().toString(),
             "writer", s.node().value(),
-            "reason", s.reason().name())));
+            "reason", s.reason().name())), options.ap().store());
     started.push(apStore);
     ApReplicator replicator = new ApReplicator(self, options.cluster().spec().peersOf(self), apStore,
         peer -> monitor.view().peers().stream().anyMatch(p -> p.id().equals(peer) && p.reachable()),

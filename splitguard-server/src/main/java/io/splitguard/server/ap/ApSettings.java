@@ -13,10 +13,20 @@ import java.util.Objects;
  *     this ahead of the local wall clock is not applied (default 500 ms)
  * @param pushInterval how often pending changes are pushed to peers (default 100 ms)
  * @param antiEntropyInterval how often a Merkle anti-entropy round runs with each peer (default 5 s)
+ * @param store the store's bounds: superseded values kept per key ({@code ap.historyMaxEntries},
+ *     default 100) and log records between snapshots ({@code ap.snapshotEveryRecords}, default
+ *     10,000); see {@link ApStoreSettings}
  */
-public record ApSettings(Duration maxClockOffset, Duration pushInterval, Duration antiEntropyInterval) {
+public record ApSettings(Duration maxClockOffset, Duration pushInterval, Duration antiEntropyInterval,
+    ApStoreSettings store) {
+  /** Settings with the default store bounds. */
+  public ApSettings(Duration maxClockOffset, Duration pushInterval, Duration antiEntropyInterval) {
+    this(maxClockOffset, pushInterval, antiEntropyInterval, ApStoreSettings.defaults());
+  }
+
   /** Validates the fields. */
   public ApSettings {
+    Objects.requireNonNull(store, "store");
     Objects.requireNonNull(maxClockOffset, "maxClockOffset");
     Objects.requireNonNull(pushInterval, "pushInterval");
     Objects.requireNonNull(antiEntropyInterval, "antiEntropyInterval");

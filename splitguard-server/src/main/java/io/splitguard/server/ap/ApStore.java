@@ -4,7 +4,7 @@ import io.splitguard.core.ap.clock.Hlc;
 import io.splitguard.core.ap.clock.HlcClock;
 import io.splitguard.core.ap.clock.HlcResult;
 import io.splitguard.core.ap.clock.HlcSettings;
-import io.splitguard.core.ap.clock.VectorClock;
+import io.splitguard.core.ap.clock.Stamp;
 import io.splitguard.core.ap.codec.ApCodec;
 import io.splitguard.core.ap.crdt.LwwRegister;
 import io.splitguard.core.ap.crdt.ManualRegister;
@@ -14,6 +14,7 @@ import io.splitguard.core.ap.crdt.MvRegister;
 import io.splitguard.core.ap.crdt.OrSet;
 import io.splitguard.core.ap.crdt.PnCounter;
 import io.splitguard.core.ap.crdt.Superseded;
+import io.splitguard.core.ap.crdt.SupersededHistory;
 import io.splitguard.core.ap.merkle.MerkleTree;
 import io.splitguard.core.cluster.NodeId;
 import io.splitguard.core.codec.Framing;
@@ -25,8 +26,6 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HashSet;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -34,6 +33,10 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -49,10 +52,22 @@ import org.slf4j.LoggerFactory;
  * ever receives a state this node could lose. Reopening replays the log: each record's state
  * replaces the key's, in log order, which rebuilds exactly the acknowledged state.
  *
- * <p><b>Superseded values.</b> Kept per key (for {@code /history}) and audited once per {@code
- * (keyspace, key, clock)}: merges can report the same loser again (anti-entropy repeats itself),
- * and the set of audited identities is rebuilt from the log on restart. A crash after the fsync and
- * before the audit line is written loses that audit line only; the history keeps the value.
+ * <p><b>Superseded values.</b> Kept per key (for {@code /history}), the newest {@link
+ * ApStoreSettings#historyMaxEntries} of them, and audited once per {@code (keyspace, key, clock)}:
+ * merges can report the same loser again (anti-entropy repeats itself). Each key's {@link
+ * SupersededHistory} remembers a watermark of what dropped out of its bounded view, so a value
+ * that left the view is still known and never audited again; history and watermark are rebuilt
+ * from the snapshot and the log on restart. A crash after the fsync and before the audit line is
+ * written loses that audit line only; the history keeps the value.
+ *
+ * <p><b>Deletes.</b> A deleted LWW key holds a tombstone, a deleted register no sibling; both stay
+ * in the store (and in replication and the Merkle digests) so the delete converges, but {@link #get}
+ * does not show them. Tombstones are never collected.
+ *
+ * <p><b>Snapshots.</b> Every {@link ApStoreSettings#snapshotEveryRecords} records, a snapshot is
+ * written on a thread of the store's own: the state is copied under the lock at a known log index
+ * (the cut), written outside it once that index is durable, and the log then drops the segments
+ * the snapshot covers; records after the cut stay in the log.
  *
  * <p><b>Clock.</b> LWW writes are stamped by this node's hybrid logical clock; a wall clock too
  * far behind what the clock has seen makes the write fail with {@link
@@ -66,13 +81,16 @@ import org.slf4j.LoggerFactory;
 public final class ApStore implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(ApStore.class);
   private static final byte RECORD_MUTATION = 1;
-  private static final byte SNAPSHOT_FORMAT = 1;
+  private static final byte SNAPSHOT_FORMAT_1 = 1;
+  /** Format 2 adds each key's history watermark after its record. */
+  private static final byte SNAPSHOT_FORMAT_2 = 2;
 
   /**
    * Log records replayed at open beyond which the store writes a snapshot and lets the log drop
-   * the records it covers, so start-up replay stays bounded across restarts.
+   * the records it covers, so start-up replay stays bounded across restarts (the default of {@link
+   * ApStoreSettings#snapshotEveryRecords}).
    */
-  public static final int SNAPSHOT_AFTER_RECORDS = 10_000;
+  public static final int SNAPSHOT_AFTER_RECORDS = ApStoreSettings.DEFAULT_SNAPSHOT_EVERY_RECORDS;
 
   /** Where superseded values go (the node's audit log). */
   @FunctionalInterface
@@ -128,22 +146,50 @@ public final class ApStore implements AutoCloseable {
    */
   public record MergeReport(int changed, int unchanged, int refusedClock, int refusedType) {}
 
+  /**
+   * What a delete did.
+   *
+   * @param state the key's state after it: an LWW tombstone, a register without siblings, a set
+   *     without the elements seen here
+   * @param removed the values it removed here (superseded as {@code DELETED}); empty if the key
+   *     held none
+   */
+  public record Deletion(Mergeable<?> state, List<Superseded> removed) {
+    /** Copies the list. */
+    public Deletion {
+      removed = List.copyOf(removed);
+    }
+  }
+
   private final NodeId self;
   private final Wal wal;
   private final LongSupplier wallClockMs;
   private final SupersededSink sink;
   private final List<ChangeListener> listeners = new CopyOnWriteArrayList<>();
   private final TreeMap<ApKey, Mergeable<?>> values = new TreeMap<>();
-  private final Map<ApKey, List<Superseded>> history = new HashMap<>();
-  private final Set<String> audited = new HashSet<>();
+  private final Map<ApKey, SupersededHistory> histories = new HashMap<>();
+  private final ApStoreSettings settings;
+  private final Object snapshotLock = new Object();
+  private final ExecutorService snapshotRunner;
   private HlcClock clock;
+  private long recordsSinceSnapshot;
+  private boolean snapshotScheduled;
+  private CompletableFuture<Long> lastAppend;
 
-  private ApStore(NodeId self, Wal wal, HlcSettings hlc, LongSupplier wallClockMs, SupersededSink sink) {
+  private ApStore(NodeId self, Wal wal, HlcSettings hlc, LongSupplier wallClockMs, SupersededSink sink,
+      ApStoreSettings settings) {
     this.self = self;
     this.wal = wal;
     this.wallClockMs = wallClockMs;
     this.sink = sink;
+    this.settings = settings;
     this.clock = new HlcClock(hlc);
+    this.lastAppend = CompletableFuture.completedFuture(wal.lastIndex());
+    this.snapshotRunner = Executors.newSingleThreadExecutor(r -> {
+      Thread t = new Thread(r, "ap-snapshot-" + self);
+      t.setDaemon(true);
+      return t;
+    });
   }
 
   /**
@@ -154,14 +200,32 @@ public final class ApStore implements AutoCloseable {
   public static ApStore open(
       NodeId self, Path directory, HlcSettings hlc, LongSupplier wallClockMs, SupersededSink sink)
       throws IOException {
-    FileWal wal = FileWal.open(WalSettings.of(directory));
-    ApStore store = new ApStore(self, wal, hlc, wallClockMs, sink);
+    return open(self, directory, hlc, wallClockMs, sink, ApStoreSettings.defaults());
+  }
+
+  /**
+   * Opens the store in {@code directory} with the given bounds and replays its log.
+   *
+   * @throws IOException if the log cannot be opened or holds an undecodable record
+   */
+  public static ApStore open(NodeId self, Path directory, HlcSettings hlc, LongSupplier wallClockMs,
+      SupersededSink sink, ApStoreSettings settings) throws IOException {
+    return open(self, WalSettings.of(directory), hlc, wallClockMs, sink, settings);
+  }
+
+  /** As {@link #open}, with explicit log settings (tests use small segments). */
+  static ApStore open(NodeId self, WalSettings walSettings, HlcSettings hlc, LongSupplier wallClockMs,
+      SupersededSink sink, ApStoreSettings settings) throws IOException {
+    FileWal wal = FileWal.open(walSettings);
+    ApStore store = new ApStore(self, wal, hlc, wallClockMs, sink, settings);
     try {
       int replayed = store.replay(hlc);
-      if (replayed > SNAPSHOT_AFTER_RECORDS) {
+      store.recordsSinceSnapshot = replayed;
+      if (replayed > settings.snapshotEveryRecords()) {
         store.snapshot();
       }
     } catch (IOException | RuntimeException e) {
+      store.snapshotRunner.shutdownNow();
       wal.close();
       throw e;
     }
@@ -174,15 +238,24 @@ public final class ApStore implements AutoCloseable {
     long next = wal.firstIndex();
     if (wal.latestSnapshot().isPresent()) {
       io.splitguard.wal.WalSnapshot snap = wal.latestSnapshot().get();
-      for (Mutation m : decodeSnapshot(snap.state())) {
+      for (SnapshotEntry se : decodeSnapshot(snap.state())) {
+        Mutation m = se.mutation();
         ApKey key = new ApKey(m.keyspace(), m.value().key());
         values.put(key, m.value());
         highest = max(highest, m.value());
+        if (se.watermark().isPresent()) {
+          // Format 2: the history as it was, in stamp order, above its watermark.
+          histories.put(key, new SupersededHistory(m.superseded(), se.watermark()).bound(settings.historyMaxEntries()));
+        } else {
+          m.superseded().forEach(s -> remember(key, s));
+        }
         for (Superseded s : m.superseded()) {
-          remember(key, s);
           if (s.clock() instanceof Hlc h && (highest == null || h.compareTo(highest) > 0)) {
             highest = h;
           }
+        }
+        if (se.watermark().orElse(null) instanceof Hlc h && (highest == null || h.compareTo(highest) > 0)) {
+          highest = h;
         }
       }
       next = Math.max(next, snap.index() + 1);
@@ -222,43 +295,114 @@ public final class ApStore implements AutoCloseable {
   }
 
   /**
-   * Writes a snapshot of every key's state and history at the log's durable end, after which the
-   * log drops the records it covers. Called at open (nothing is in flight then); writes wait.
+   * Writes a snapshot of every key's state and history, after which the log drops the segments it
+   * covers. Writers are held only while the state is copied (the cut, at the index of the last
+   * record appended); the snapshot is written once that record is durable, so it never covers a
+   * write that could still be lost, and records appended after the cut stay in the log. Snapshots
+   * are taken one at a time. Called at open, by the store itself every {@link
+   * ApStoreSettings#snapshotEveryRecords} records, and by tests.
+   *
+   * @throws IOException if the snapshot cannot be written (the log is unchanged) or the cut's
+   *     records could not be made durable
    */
-  public synchronized void snapshot() throws IOException {
-    long index = wal.durableIndex();
-    if (index == 0) {
-      return;
+  public void snapshot() throws IOException {
+    synchronized (snapshotLock) {
+      writeSnapshot(cut());
     }
-    List<Mutation> all = new ArrayList<>(values.size());
-    values.forEach((k, v) -> all.add(new Mutation(k.keyspace(), v, history.getOrDefault(k, List.of()))));
-    byte[] state = Framing.write(out -> {
-      out.writeByte(SNAPSHOT_FORMAT);
-      out.writeInt(all.size());
-      for (Mutation m : all) {
-        byte[] b = encode(m);
-        out.writeInt(b.length);
-        out.write(b);
-      }
-    });
-    wal.snapshot(index, state);
-    LOG.info("event=ap_snapshot_written node={} index={} keys={} bytes={}", self, index, all.size(), state.length);
   }
 
-  private static List<Mutation> decodeSnapshot(byte[] state) throws IOException {
+  /** The state at the last appended record. Snapshots never run concurrently: {@link #snapshot} holds {@code snapshotLock}. */
+  synchronized SnapshotCut cut() {
+    recordsSinceSnapshot = 0;
+    return new SnapshotCut(wal.lastIndex(), lastAppend, new TreeMap<>(values), new HashMap<>(histories));
+  }
+
+  /**
+   * A consistent copy of the state at a log index.
+   *
+   * @param index the last record the copy includes
+   * @param durable completes once that record is durable
+   */
+  record SnapshotCut(long index, CompletableFuture<Long> durable, TreeMap<ApKey, Mergeable<?>> values,
+      Map<ApKey, SupersededHistory> histories) {}
+
+  /** Writes {@code cut} as the log's snapshot (one at a time, see {@link #cut}). */
+  void writeSnapshot(SnapshotCut cut) throws IOException {
+    if (cut.index() == 0) {
+      return;
+    }
+    try {
+      cut.durable().get();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IOException("interrupted while waiting for index " + cut.index() + " to be durable", e);
+    } catch (ExecutionException e) {
+      throw new IOException("records up to index " + cut.index() + " are not durable: " + e.getCause(), e);
+    }
+    byte[] state = Framing.write(out -> {
+      out.writeByte(SNAPSHOT_FORMAT_2);
+      out.writeInt(cut.values().size());
+      for (Map.Entry<ApKey, Mergeable<?>> e : cut.values().entrySet()) {
+        SupersededHistory h = cut.histories().getOrDefault(e.getKey(), SupersededHistory.empty());
+        byte[] b = encode(new Mutation(e.getKey().keyspace(), e.getValue(), h.entries()));
+        out.writeInt(b.length);
+        out.write(b);
+        byte[] mark = h.watermark().map(ApCodec::encodeStamp).orElse(new byte[0]);
+        out.writeInt(mark.length);
+        out.write(mark);
+      }
+    });
+    wal.snapshot(cut.index(), state);
+    LOG.info("event=ap_snapshot_written node={} index={} keys={} bytes={}", self, cut.index(), cut.values().size(),
+        state.length);
+  }
+
+  /** Called with the lock held after each append: schedules a snapshot once enough records were appended. */
+  private void maybeScheduleSnapshot() {
+    if (++recordsSinceSnapshot < settings.snapshotEveryRecords() || snapshotScheduled) {
+      return;
+    }
+    snapshotScheduled = true;
+    try {
+      snapshotRunner.execute(() -> {
+        try {
+          snapshot();
+        } catch (IOException | RuntimeException e) {
+          LOG.warn("event=ap_snapshot_failed node={} error={}", self, e.toString());
+        } finally {
+          synchronized (this) {
+            snapshotScheduled = false;
+          }
+        }
+      });
+    } catch (java.util.concurrent.RejectedExecutionException e) {
+      snapshotScheduled = false; // closing
+    }
+  }
+
+  /** A key's record in a snapshot, with its history watermark (format 2; empty in format 1). */
+  private record SnapshotEntry(Mutation mutation, Optional<Stamp> watermark) {}
+
+  private static List<SnapshotEntry> decodeSnapshot(byte[] state) throws IOException {
     try {
       return Framing.read(state, in -> {
         byte format = in.readByte();
-        if (format != SNAPSHOT_FORMAT) {
+        if (format != SNAPSHOT_FORMAT_1 && format != SNAPSHOT_FORMAT_2) {
           throw new IOException("unknown AP snapshot format " + format);
         }
         int n = in.readInt();
         if (n < 0) {
           throw new IOException("negative key count");
         }
-        List<Mutation> out = new ArrayList<>(Math.min(n, 1 << 16));
+        List<SnapshotEntry> out = new ArrayList<>(Math.min(n, 1 << 16));
         for (int i = 0; i < n; i++) {
-          out.add(decode(bytes(in)));
+          Mutation m = decode(bytes(in));
+          Optional<Stamp> mark = Optional.empty();
+          if (format == SNAPSHOT_FORMAT_2) {
+            byte[] b = bytes(in);
+            mark = b.length == 0 ? Optional.empty() : Optional.of(ApCodec.decodeStamp(b));
+          }
+          out.add(new SnapshotEntry(m, mark));
         }
         return out;
       });
@@ -379,6 +523,88 @@ public final class ApStore implements AutoCloseable {
     return p.completion(Optional.empty());
   }
 
+  // ---- deletes -----------------------------------------------------------------------------------
+
+  /**
+   * Deletes an LWW key: a tombstone stamped by this node's clock, written even if the key holds no
+   * value here (a value this node has not received yet, stamped earlier, loses to it).
+   *
+   * @throws io.splitguard.core.ap.clock.ClockSkewException if the clock refuses to stamp
+   * @throws ApTypeException if the key holds another type
+   */
+  public CompletableFuture<Deletion> deleteLww(String keyspace, String key) {
+    ApKey k = new ApKey(keyspace, key);
+    Pending<LwwRegister> p;
+    MergeOutcome<LwwRegister> out;
+    synchronized (this) {
+      LwwRegister current = typed(k, LwwRegister.class, "LWW register");
+      Hlc stamp = clock.now(wallClockMs.getAsLong()).orThrow();
+      out = current == null ? new MergeOutcome.Clean<>(LwwRegister.tombstone(key, stamp)) : current.delete(stamp);
+      p = install(k, out.merged(), out.superseded());
+    }
+    List<Superseded> removed = out.superseded();
+    return p.completion(Optional.empty()).thenApply(v -> new Deletion(v, removed));
+  }
+
+  /**
+   * Deletes a multi-value register (CRDT keyspaces): drops every sibling seen here; a write
+   * concurrent with the delete survives. Empty if the key holds no value here (nothing changes).
+   */
+  public Optional<CompletableFuture<Deletion>> deleteMv(String keyspace, String key) {
+    ApKey k = new ApKey(keyspace, key);
+    Pending<MvRegister> p;
+    MergeOutcome<MvRegister> out;
+    synchronized (this) {
+      MvRegister current = typed(k, MvRegister.class, "multi-value register");
+      if (current == null || current.isDeleted()) {
+        return Optional.empty();
+      }
+      out = current.delete();
+      p = install(k, out.merged(), out.superseded());
+    }
+    List<Superseded> removed = out.superseded();
+    return Optional.of(p.completion(Optional.empty()).thenApply(v -> new Deletion(v, removed)));
+  }
+
+  /**
+   * Deletes a MANUAL register. Empty if the key holds no value here (nothing changes).
+   *
+   * @throws ApConflictException if the key is in conflict (resolve it first; nothing changes)
+   */
+  public Optional<CompletableFuture<Deletion>> deleteManual(String keyspace, String key) {
+    ApKey k = new ApKey(keyspace, key);
+    Pending<ManualRegister> p;
+    MergeOutcome<ManualRegister> out;
+    synchronized (this) {
+      ManualRegister current = typed(k, ManualRegister.class, "manual register");
+      if (current == null || current.isDeleted()) {
+        return Optional.empty();
+      }
+      ManualRegister.Write w = current.delete();
+      if (w instanceof ManualRegister.Write.RefusedInConflict r) {
+        throw new ApConflictException(r.register());
+      }
+      out = ((ManualRegister.Write.Accepted) w).outcome();
+      p = install(k, out.merged(), out.superseded());
+    }
+    List<Superseded> removed = out.superseded();
+    return Optional.of(p.completion(Optional.empty()).thenApply(v -> new Deletion(v, removed)));
+  }
+
+  /**
+   * Clears a set: removes every element whose add was observed here (adds concurrent with the
+   * clear survive, as for any remove). Empty if the set holds no element here (nothing changes).
+   */
+  public Optional<CompletableFuture<OrSet>> clearSet(String keyspace, String name) {
+    synchronized (this) {
+      OrSet current = typed(new ApKey(keyspace, name), OrSet.class, "set");
+      if (current == null || current.elements().isEmpty()) {
+        return Optional.empty();
+      }
+      return Optional.of(updateSet(keyspace, name, List.of(), List.copyOf(current.elements())));
+    }
+  }
+
   // ---- merging what peers send -------------------------------------------------------------------
 
   /**
@@ -419,14 +645,15 @@ public final class ApStore implements AutoCloseable {
             continue;
           }
         }
+        SupersededHistory known = histories.getOrDefault(k, SupersededHistory.empty());
         List<Superseded> fresh = new ArrayList<>();
         for (Superseded s : out.superseded()) {
-          if (!audited.contains(identity(k, s))) {
+          if (!known.knows(s.clock())) {
             fresh.add(s);
           }
         }
         for (Superseded s : e.history()) {
-          if (!audited.contains(identity(k, s)) && !fresh.contains(s)) {
+          if (!known.knows(s.clock()) && !fresh.contains(s)) {
             fresh.add(s);
           }
         }
@@ -490,14 +717,33 @@ public final class ApStore implements AutoCloseable {
 
   // ---- reads -------------------------------------------------------------------------------------
 
-  /** The value of {@code key}, if any. */
+  /** The value of {@code key}, if it holds one: empty if it was never written here or is deleted. */
   public synchronized Optional<Mergeable<?>> get(String keyspace, String key) {
+    Mergeable<?> v = values.get(new ApKey(keyspace, key));
+    return v == null || isDeleted(v) ? Optional.empty() : Optional.of(v);
+  }
+
+  /** The state of {@code key} as stored and replicated, tombstones and deleted registers included. */
+  public synchronized Optional<Mergeable<?>> state(String keyspace, String key) {
     return Optional.ofNullable(values.get(new ApKey(keyspace, key)));
   }
 
-  /** The values {@code key} superseded, oldest first. */
+  /** Whether a stored state is a deleted key (an LWW tombstone or a register without siblings). */
+  public static boolean isDeleted(Mergeable<?> v) {
+    return (v instanceof LwwRegister l && l.deleted()) || (v instanceof MvRegister m && m.isDeleted())
+        || (v instanceof ManualRegister r && r.isDeleted());
+  }
+
+  /**
+   * The values {@code key} superseded, oldest first in stamp order: the newest {@link
+   * ApStoreSettings#historyMaxEntries} this node knows (the audit log has every one it audited).
+   */
   public synchronized List<Superseded> history(String keyspace, String key) {
-    return List.copyOf(history.getOrDefault(new ApKey(keyspace, key), List.of()));
+    return histories.getOrDefault(new ApKey(keyspace, key), SupersededHistory.empty()).entries();
+  }
+
+  private List<Superseded> historyOf(ApKey k) {
+    return histories.getOrDefault(k, SupersededHistory.empty()).entries();
   }
 
   /** The values of the given keys that exist here. */
@@ -506,7 +752,7 @@ public final class ApStore implements AutoCloseable {
     for (ApKey k : keys) {
       Mergeable<?> v = values.get(k);
       if (v != null) {
-        out.add(new Entry(k.keyspace(), v, history.getOrDefault(k, List.of())));
+        out.add(new Entry(k.keyspace(), v, historyOf(k)));
       }
     }
     return out;
@@ -517,7 +763,7 @@ public final class ApStore implements AutoCloseable {
     List<Entry> out = new ArrayList<>();
     for (Map.Entry<ApKey, Mergeable<?>> e : values.entrySet()) {
       if (ranges.contains(MerkleTree.rangeOf(e.getKey().treeKey(), rangeCount))) {
-        out.add(new Entry(e.getKey().keyspace(), e.getValue(), history.getOrDefault(e.getKey(), List.of())));
+        out.add(new Entry(e.getKey().keyspace(), e.getValue(), historyOf(e.getKey())));
       }
     }
     return out;
@@ -534,10 +780,14 @@ public final class ApStore implements AutoCloseable {
     return MerkleTree.build(rangeCount, digests);
   }
 
-  /** Number of keys per keyspace. */
+  /** Number of keys per keyspace that hold a value (deleted keys are not counted). */
   public synchronized Map<String, Integer> keyCounts() {
     Map<String, Integer> counts = new TreeMap<>();
-    values.keySet().forEach(k -> counts.merge(k.keyspace(), 1, Integer::sum));
+    values.forEach((k, v) -> {
+      if (!isDeleted(v)) {
+        counts.merge(k.keyspace(), 1, Integer::sum);
+      }
+    });
     return counts;
   }
 
@@ -567,6 +817,8 @@ public final class ApStore implements AutoCloseable {
   private <T> Pending<T> install(ApKey k, Mergeable<?> value, List<Superseded> superseded) {
     byte[] record = encode(new Mutation(k.keyspace(), value, superseded));
     CompletableFuture<Long> durable = wal.append(record);
+    lastAppend = durable;
+    maybeScheduleSnapshot();
     values.put(k, value);
     List<Superseded> fresh = new ArrayList<>();
     for (Superseded s : superseded) {
@@ -577,18 +829,17 @@ public final class ApStore implements AutoCloseable {
     return new Pending<>(k, (T) value, fresh, durable);
   }
 
-  /** Adds to the key's history unless this (key, clock) was seen; true if it is new. */
+  /**
+   * Adds to the key's bounded history unless this (key, clock) is known there (held, or at or
+   * below its watermark); true if it is new, and then it is to be audited.
+   */
   private boolean remember(ApKey k, Superseded s) {
-    if (!audited.add(identity(k, s))) {
-      return false;
+    SupersededHistory.Admission a = histories.getOrDefault(k, SupersededHistory.empty())
+        .admit(s, settings.historyMaxEntries());
+    if (a.fresh()) {
+      histories.put(k, a.history());
     }
-    history.computeIfAbsent(k, x -> new ArrayList<>()).add(s);
-    return true;
-  }
-
-  private static String identity(ApKey k, Superseded s) {
-    byte[] clockBytes = s.clock() instanceof Hlc h ? ApCodec.encodeHlc(h) : ApCodec.encodeVectorClock((VectorClock) s.clock());
-    return k.treeKey() + '\u0000' + HexFormat.of().formatHex(clockBytes);
+    return a.fresh();
   }
 
   /** A mutation applied in memory whose WAL record is being made durable. */
@@ -672,6 +923,15 @@ public final class ApStore implements AutoCloseable {
 
   @Override
   public void close() throws IOException {
+    snapshotRunner.shutdown();
+    try {
+      // A snapshot being written finishes first; the log is whole either way.
+      if (!snapshotRunner.awaitTermination(30, TimeUnit.SECONDS)) {
+        LOG.warn("event=ap_snapshot_abandoned node={}", self);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
     wal.close();
   }
 }

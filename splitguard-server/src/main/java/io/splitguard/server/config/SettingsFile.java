@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import io.splitguard.core.config.NodeSettings;
 import io.splitguard.server.ap.ApSettings;
+import io.splitguard.server.ap.ApStoreSettings;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -42,6 +43,8 @@ import java.util.regex.Pattern;
  *   maxClockOffset: 500ms
  *   pushInterval: 100ms
  *   antiEntropyInterval: 5s
+ *   historyMaxEntries: 100
+ *   snapshotEveryRecords: 10000
  * </pre>
  *
  * <p>The {@code ap} section is read by {@link #readAp} into {@link ApSettings}.
@@ -58,7 +61,8 @@ public final class SettingsFile {
       "minStdDeviation", "acceptablePause", "requestTimeout", "maxKeyBytes", "maxValueBytes",
       "snapshotThresholdEntries", "fencing", "detectorProfile", "ap");
 
-  private static final Set<String> KNOWN_AP = Set.of("maxClockOffset", "pushInterval", "antiEntropyInterval");
+  private static final Set<String> KNOWN_AP = Set.of("maxClockOffset", "pushInterval", "antiEntropyInterval",
+      "historyMaxEntries", "snapshotEveryRecords");
 
   private static final Set<String> KNOWN_FENCING = Set.of(
       "lease", "maxClockDrift", "actuatorTimeout", "pauseThreshold", "file", "command");
@@ -138,10 +142,24 @@ public final class SettingsFile {
       return new ApSettings(
           duration(source, ap, "maxClockOffset", d.maxClockOffset(), "ap."),
           duration(source, ap, "pushInterval", d.pushInterval(), "ap."),
-          duration(source, ap, "antiEntropyInterval", d.antiEntropyInterval(), "ap."));
+          duration(source, ap, "antiEntropyInterval", d.antiEntropyInterval(), "ap."),
+          new ApStoreSettings(
+              apInt(source, ap, "historyMaxEntries", d.store().historyMaxEntries()),
+              apInt(source, ap, "snapshotEveryRecords", d.store().snapshotEveryRecords())));
     } catch (IllegalArgumentException e) {
       throw new ConfigFileException(source + ": " + e.getMessage());
     }
+  }
+
+  private static int apInt(String source, JsonNode ap, String field, int fallback) {
+    JsonNode v = ap.get(field);
+    if (v == null || v.isNull()) {
+      return fallback;
+    }
+    if (!v.canConvertToInt() || !v.isIntegralNumber()) {
+      throw new ConfigFileException(source + ": ap." + field + " must be an integer, got '" + v.asText() + "'");
+    }
+    return v.intValue();
   }
 
   /**

@@ -88,6 +88,33 @@ final class ApJson {
     return n;
   }
 
+  /**
+   * The answer to a delete: {@code deleted}, the register's type, its clock (the tombstone's HLC
+   * or the register's context) and the values removed here.
+   */
+  ObjectNode deleted(String keyspace, String key, Mergeable<?> state, List<Superseded> removed) {
+    ObjectNode body = json.createObjectNode();
+    body.put("keyspace", keyspace);
+    body.put("key", key);
+    body.put("deleted", true);
+    if (state instanceof LwwRegister l) {
+      body.put("type", "lww");
+      body.set("clock", clock(l.stamp()));
+      body.put("node", l.stamp().node().value());
+    } else if (state instanceof MvRegister m) {
+      body.put("type", "mv");
+      body.set("context", clock(m.context()));
+    } else if (state instanceof ManualRegister m) {
+      body.put("type", "manual");
+      body.set("context", clock(m.context()));
+    }
+    ArrayNode list = body.putArray("removed");
+    for (Superseded s : removed) {
+      list.add(superseded(s));
+    }
+    return body;
+  }
+
   ObjectNode history(String keyspace, String key, List<Superseded> superseded) {
     ObjectNode body = json.createObjectNode();
     body.put("keyspace", keyspace);

@@ -495,15 +495,19 @@ public final class HttpApi implements AutoCloseable {
       switch (path.kind()) {
         case KV:
           if (method.equals("GET")) {
-            writeJson(ctx, 200, apJson.value(ks.name(), apValue(ks, key)));
+            writeJson(ctx, 200, apRead(ks, key));
           } else if (method.equals("PUT")) {
             String value = valueFromBody(ctx);
             CompletableFuture<? extends Mergeable<?>> written = merge == MergePolicy.LWW
                 ? ap.writeLww(ks.name(), key, value)
                 : merge == MergePolicy.CRDT ? ap.writeMv(ks.name(), key, value) : ap.writeManual(ks.name(), key, value);
             respond(ctx, ks, written);
+          } else if (method.equals("DELETE")) {
+            requireNoBody(ctx);
+            respondDeleted(ctx, ks, key, merge == MergePolicy.LWW ? Optional.of(ap.deleteLww(ks.name(), key))
+                : merge == MergePolicy.CRDT ? ap.deleteMv(ks.name(), key) : ap.deleteManual(ks.name(), key));
           } else {
-            throw ProblemException.badRequest("method not allowed on this endpoint (GET or PUT an AP key)");
+            throw ProblemException.badRequest("method not allowed on this endpoint (GET, PUT or DELETE an AP key)");
           }
           break;
         case HISTORY:
@@ -522,7 +526,13 @@ public final class HttpApi implements AutoCloseable {
         case COUNTER:
           requireCrdt(ks, "counters");
           if (method.equals("GET")) {
-            writeJson(ctx, 200, apJson.value(ks.name(), apValue(ks, key)));
+            writeJson(ctx, 200, apRead(ks, key));
+          } else if (method.equals("DELETE")) {
+            // Each node's totals only grow; a delete would need a causal reset that no
+            // node-local rule can order against concurrent increments. Add the negated value.
+            throw ProblemException.badRequest("method: counters cannot be deleted (each node's totals only grow, "
+                + "so a delete would not converge with concurrent increments); add the negated value instead")
+                .with("keyspace", ks.name()).with("name", key);
           } else {
             requireMethod(method, "POST");
             long delta = JsonBody.parse(json, ctx.bodyAsBytes(), Set.of("delta"), "{\"delta\": <integer>}")
@@ -533,7 +543,10 @@ public final class HttpApi implements AutoCloseable {
         case SET:
           requireCrdt(ks, "sets");
           if (method.equals("GET")) {
-            writeJson(ctx, 200, apJson.value(ks.name(), apValue(ks, key)));
+            writeJson(ctx, 200, apRead(ks, key));
+          } else if (method.equals("DELETE")) {
+            requireNoBody(ctx);
+            respond(ctx, ks, ap.clearSet(ks.name(), key).orElseThrow(() -> notHere(ks, key)));
           } else {
             requireMethod(method, "POST");
             JsonBody body = JsonBody.parse(json, ctx.bodyAsBytes(), Set.of("add", "remove"),
@@ -656,10 +669,42 @@ public final class HttpApi implements AutoCloseable {
         + io.splitguard.core.ap.merkle.MerkleTree.MAX_RANGES + ", got " + text);
   }
 
+  /**
+   * A GET of an AP value: this node's state, marked {@code "stale": true} when the node cannot
+   * reach a majority (it is then likely missing writes taken on the other side).
+   */
+  private ObjectNode apRead(Keyspace ks, String key) {
+    ObjectNode body = apJson.value(ks.name(), apValue(ks, key));
+    body.put("stale", !monitor.hasQuorum());
+    return body;
+  }
+
   private Mergeable<?> apValue(Keyspace ks, String key) {
-    return ap.get(ks.name(), key).orElseThrow(() -> new ProblemException(ErrorCode.NOT_FOUND,
-        "key '" + key + "' does not exist in keyspace '" + ks.name() + "' on node " + self
-            + " (AP: this node may not have received it yet)").with("keyspace", ks.name()).with("key", key));
+    return ap.get(ks.name(), key).orElseThrow(() -> notHere(ks, key));
+  }
+
+  private ProblemException notHere(Keyspace ks, String key) {
+    boolean deleted = ap.state(ks.name(), key).map(ApStore::isDeleted).orElse(false);
+    ProblemException p = new ProblemException(ErrorCode.NOT_FOUND, deleted
+        ? "key '" + key + "' was deleted in keyspace '" + ks.name() + "' (its history is still at .../history)"
+        : "key '" + key + "' does not exist in keyspace '" + ks.name() + "' on node " + self
+            + " (AP: this node may not have received it yet)").with("keyspace", ks.name()).with("key", key);
+    return deleted ? p.with("deleted", true) : p;
+  }
+
+  private static void requireNoBody(Context ctx) {
+    byte[] body = ctx.bodyAsBytes();
+    if (body.length > 0 && !new String(body, StandardCharsets.UTF_8).isBlank()) {
+      throw ProblemException.badRequest("body: DELETE takes no body");
+    }
+  }
+
+  /** Answers an AP delete: {@code 404} if a register held no value here, else once it is durable. */
+  private void respondDeleted(Context ctx, Keyspace ks, String key, Optional<CompletableFuture<ApStore.Deletion>> d) {
+    CompletableFuture<ApStore.Deletion> deletion = d.orElseThrow(() -> notHere(ks, key));
+    ctx.future(() -> deletion
+        .thenAccept(v -> writeJson(ctx, 200, apJson.deleted(ks.name(), key, v.state(), v.removed())))
+        .exceptionally(e -> failure(ctx, e, true)));
   }
 
   private void respond(Context ctx, Keyspace ks, CompletableFuture<? extends Mergeable<?>> written) {

@@ -63,6 +63,13 @@ class ConfigFilesTest {
         .hasMessageContaining("ap.maxClockOffset");
     assertThatThrownBy(() -> SettingsFile.parseAp("s", "ap:\n  offset: 1s\n")).hasMessageContaining("offset");
     assertThatThrownBy(() -> SettingsFile.parseAp("s", "ap:\n  maxClockOffset: 0ms\n")).hasMessageContaining("maxClockOffset");
+    io.splitguard.server.ap.ApSettings bounds =
+        SettingsFile.parseAp("s", "ap:\n  historyMaxEntries: 20\n  snapshotEveryRecords: 500\n");
+    assertThat(bounds.store()).isEqualTo(new io.splitguard.server.ap.ApStoreSettings(20, 500));
+    assertThatThrownBy(() -> SettingsFile.parseAp("s", "ap:\n  historyMaxEntries: 0\n"))
+        .hasMessageContaining("ap.historyMaxEntries");
+    assertThatThrownBy(() -> SettingsFile.parseAp("s", "ap:\n  snapshotEveryRecords: many\n"))
+        .hasMessageContaining("ap.snapshotEveryRecords");
   }
 
   @Test

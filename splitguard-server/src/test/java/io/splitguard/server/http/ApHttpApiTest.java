@@ -98,7 +98,9 @@ class ApHttpApiTest {
     assertThat(json(lww).get("clock").get("node").asText()).isEqualTo("n1");
     wall.addAndGet(1);
     send("PUT", "/v1/keyspaces/logs/kv/k", "{\"value\":\"b\"}");
-    assertThat(json(send("GET", "/v1/keyspaces/logs/kv/k", null)).get("value").asText()).isEqualTo("b");
+    JsonNode read = json(send("GET", "/v1/keyspaces/logs/kv/k", null));
+    assertThat(read.get("value").asText()).isEqualTo("b");
+    assertThat(read.get("stale").asBoolean()).as("served on a minority").isTrue();
     JsonNode history = json(send("GET", "/v1/keyspaces/logs/kv/k/history", null));
     assertThat(history.get("superseded").get(0).get("value").asText()).isEqualTo("a");
     assertThat(history.get("superseded").get(0).get("reason").asText()).isEqualTo("OVERWRITTEN");
@@ -147,6 +149,59 @@ class ApHttpApiTest {
     assertThat(wrongType.statusCode()).isEqualTo(409);
     assertThat(json(wrongType).get("type").asText()).isEqualTo("counter");
     assertThat(json(send("GET", "/v1/keyspaces/stats/counters/c", null)).get("value").asLong()).isEqualTo(1);
+  }
+
+  @Test
+  void deletesAnswerWhatTheyRemovedAndTheKeyIsThen404WithItsHistoryKept() throws Exception {
+    send("PUT", "/v1/keyspaces/logs/kv/k", "{\"value\":\"a\"}");
+    wall.addAndGet(1);
+    HttpResponse<String> lww = send("DELETE", "/v1/keyspaces/logs/kv/k", null);
+    assertThat(lww.statusCode()).as(lww.body()).isEqualTo(200);
+    assertThat(json(lww).get("deleted").asBoolean()).isTrue();
+    assertThat(json(lww).get("type").asText()).isEqualTo("lww");
+    assertThat(json(lww).get("removed").get(0).get("value").asText()).isEqualTo("a");
+    assertThat(json(lww).get("removed").get(0).get("reason").asText()).isEqualTo("DELETED");
+    HttpResponse<String> gone = send("GET", "/v1/keyspaces/logs/kv/k", null);
+    assertThat(gone.statusCode()).isEqualTo(404);
+    assertThat(json(gone).get("deleted").asBoolean()).isTrue();
+    assertThat(json(send("GET", "/v1/keyspaces/logs/kv/k/history", null)).get("superseded").get(0).get("value")
+        .asText()).isEqualTo("a");
+    // An LWW delete of a key this node has not seen still writes a tombstone (it beats older writes elsewhere).
+    assertThat(send("DELETE", "/v1/keyspaces/logs/kv/unseen", null).statusCode()).isEqualTo(200);
+    wall.addAndGet(1);
+    assertThat(json(send("PUT", "/v1/keyspaces/logs/kv/k", "{\"value\":\"b\"}")).get("value").asText()).isEqualTo("b");
+
+    send("PUT", "/v1/keyspaces/stats/kv/r", "{\"value\":\"x\"}");
+    HttpResponse<String> mv = send("DELETE", "/v1/keyspaces/stats/kv/r", null);
+    assertThat(json(mv).get("type").asText()).isEqualTo("mv");
+    assertThat(json(mv).get("context").get("n1").asLong()).isEqualTo(1);
+    assertThat(send("GET", "/v1/keyspaces/stats/kv/r", null).statusCode()).isEqualTo(404);
+    assertThat(send("DELETE", "/v1/keyspaces/stats/kv/r", null).statusCode()).as("nothing left").isEqualTo(404);
+    send("PUT", "/v1/keyspaces/drift/kv/m", "{\"value\":\"x\"}");
+    assertThat(send("DELETE", "/v1/keyspaces/drift/kv/m", null).statusCode()).isEqualTo(200);
+    assertThat(send("GET", "/v1/keyspaces/drift/kv/m", null).statusCode()).isEqualTo(404);
+
+    send("POST", "/v1/keyspaces/stats/sets/online", "{\"add\":[\"a\",\"b\"]}");
+    HttpResponse<String> cleared = send("DELETE", "/v1/keyspaces/stats/sets/online", null);
+    assertThat(json(cleared).get("elements").toString()).isEqualTo("[]");
+    assertThat(audit).containsExactly("a", "x", "x");
+  }
+
+  @Test
+  void badDeletesNameTheFieldAndChangeNothing() throws Exception {
+    send("POST", "/v1/keyspaces/stats/counters/c", "{\"delta\":4}");
+    send("PUT", "/v1/keyspaces/logs/kv/k", "{\"value\":\"a\"}");
+    assertBadRequestNaming(send("DELETE", "/v1/keyspaces/stats/counters/c", null), "method");
+    assertBadRequestNaming(send("DELETE", "/v1/keyspaces/logs/kv/k", "{\"value\":\"a\"}"), "body");
+    assertBadRequestNaming(send("DELETE", "/v1/keyspaces/orders/counters/c", null), "keyspace");
+    assertBadRequestNaming(send("DELETE", "/v1/keyspaces/logs/sets/s", null), "keyspace");
+    assertThat(send("DELETE", "/v1/keyspaces/unknown/kv/k", null).statusCode()).isEqualTo(404);
+    HttpResponse<String> wrongType = send("DELETE", "/v1/keyspaces/stats/kv/c", null);
+    assertThat(wrongType.statusCode()).isEqualTo(409);
+    assertThat(json(wrongType).get("type").asText()).isEqualTo("counter");
+    assertThat(json(send("GET", "/v1/keyspaces/stats/counters/c", null)).get("value").asLong()).isEqualTo(4);
+    assertThat(json(send("GET", "/v1/keyspaces/logs/kv/k", null)).get("value").asText()).isEqualTo("a");
+    assertThat(audit).isEmpty();
   }
 
   @Test

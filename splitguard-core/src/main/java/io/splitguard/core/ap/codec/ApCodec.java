@@ -36,9 +36,16 @@ import java.util.TreeMap;
  * and refuses trailing bytes ({@link Framing}). Maps are written in key order, so equal values
  * encode to equal bytes, which {@link #versionDigest} and the Merkle trees rely on. The format is
  * versioned and may only be extended: WAL segments and snapshots outlive releases.
+ *
+ * <p><b>Versions.</b> Format 1 is the original. Format 2 adds deletes: an LWW register's body gains
+ * a flag byte (1 = tombstone, then no value), and a superseded record may carry the reason {@code
+ * DELETED}. Every message is written in the <em>lowest</em> format that can express it, so values
+ * without deletes keep their format-1 bytes (and version digests, hence Merkle trees) and nodes
+ * that only read format 1 can still read them; both formats are read.
  */
 public final class ApCodec {
-  private static final byte FORMAT_VERSION = 1;
+  private static final byte FORMAT_1 = 1;
+  private static final byte FORMAT_2 = 2;
 
   private static final byte HLC = 1;
   private static final byte VECTOR_CLOCK = 2;
@@ -50,6 +57,11 @@ public final class ApCodec {
   private static final byte LWW_REGISTER = 8;
   private static final byte SUPERSEDED = 9;
   private static final byte MERKLE_TREE = 10;
+  private static final byte STAMP = 11;
+
+  /** Format 2 LWW register flags. */
+  private static final byte LWW_LIVE = 0;
+  private static final byte LWW_TOMBSTONE = 1;
 
   /** Ceiling on any decoded collection size, against corrupt counts allocating gigabytes. */
   private static final int MAX_COUNT = 16 * 1024 * 1024;
@@ -135,6 +147,13 @@ public final class ApCodec {
       return message(MANUAL_REGISTER, out -> writeSiblings(out, r.key(), r.siblings(), r.context()));
     }
     LwwRegister r = (LwwRegister) value;
+    if (r.deleted()) {
+      return message(FORMAT_2, LWW_REGISTER, out -> {
+        writeString(out, r.key());
+        out.writeByte(LWW_TOMBSTONE);
+        writeHlc(out, r.stamp());
+      });
+    }
     return message(LWW_REGISTER, out -> {
       writeString(out, r.key());
       writeString(out, r.value());
@@ -149,7 +168,7 @@ public final class ApCodec {
    */
   public static Mergeable<?> decodeValue(byte[] bytes) {
     return Framing.read(bytes, in -> {
-      Framing.requireVersion(in.readByte(), FORMAT_VERSION);
+      byte version = readVersion(in);
       byte tag = in.readByte();
       switch (tag) {
         case PN_COUNTER: {
@@ -184,6 +203,17 @@ public final class ApCodec {
         }
         case LWW_REGISTER: {
           String key = readString(in);
+          if (version == FORMAT_1) {
+            String value = readString(in);
+            return new LwwRegister(key, value, readHlc(in));
+          }
+          byte flag = in.readByte();
+          if (flag == LWW_TOMBSTONE) {
+            return LwwRegister.tombstone(key, readHlc(in));
+          }
+          if (flag != LWW_LIVE) {
+            throw new IOException("unknown LWW register flag " + flag);
+          }
           String value = readString(in);
           return new LwwRegister(key, value, readHlc(in));
         }
@@ -203,7 +233,8 @@ public final class ApCodec {
 
   /** Encodes a superseded-value record (for the audit log and the key's history). */
   public static byte[] encodeSuperseded(Superseded s) {
-    return message(SUPERSEDED, out -> {
+    byte version = s.reason() == SupersedeReason.DELETED ? FORMAT_2 : FORMAT_1;
+    return message(version, SUPERSEDED, out -> {
       writeString(out, s.key());
       writeString(out, s.value());
       writeStamp(out, s.clock());
@@ -354,17 +385,39 @@ public final class ApCodec {
     return n;
   }
 
+  /** Encodes a stamp (an HLC or a vector clock), e.g. a history's watermark. */
+  public static byte[] encodeStamp(Stamp stamp) {
+    return message(STAMP, out -> writeStamp(out, stamp));
+  }
+
+  /** Decodes a stamp. */
+  public static Stamp decodeStamp(byte[] bytes) {
+    return message(bytes, STAMP, ApCodec::readStamp);
+  }
+
   private static byte[] message(byte tag, Framing.Writer body) {
+    return message(FORMAT_1, tag, body);
+  }
+
+  private static byte[] message(byte version, byte tag, Framing.Writer body) {
     return Framing.write(out -> {
-      out.writeByte(FORMAT_VERSION);
+      out.writeByte(version);
       out.writeByte(tag);
       body.write(out);
     });
   }
 
+  private static byte readVersion(DataInputStream in) throws IOException {
+    byte version = in.readByte();
+    if (version != FORMAT_1 && version != FORMAT_2) {
+      throw new IOException("unsupported format version " + version);
+    }
+    return version;
+  }
+
   private static <T> T message(byte[] bytes, byte tag, Framing.Reader<T> body) {
     return Framing.read(bytes, in -> {
-      Framing.requireVersion(in.readByte(), FORMAT_VERSION);
+      readVersion(in);
       byte actual = in.readByte();
       if (actual != tag) {
         throw new IOException("expected message type " + tag + ", found " + actual);

@@ -18,7 +18,8 @@ import java.util.Objects;
  * <p>The grace period and journal-wins fallback belong to the reconciliation layer, not here.
  *
  * @param key the key it is stored under
- * @param siblings the current values, sorted by dot; more than one means a conflict
+ * @param siblings the current values, sorted by dot; more than one means a conflict, none that the
+ *     key was deleted (or never written)
  * @param context every write this replica has seen
  */
 public record ManualRegister(String key, List<Sibling> siblings, VectorClock context)
@@ -74,6 +75,25 @@ public record ManualRegister(String key, List<Sibling> siblings, VectorClock con
       return new Write.RefusedInConflict(this);
     }
     return new Write.Accepted(apply(node, value, SupersedeReason.OVERWRITTEN));
+  }
+
+  /**
+   * Deletes the key, unless it is in conflict here (then, as for a write, the conflict must be
+   * resolved first: deleting the siblings would be a resolution nobody made). Drops the sibling
+   * seen here, reported as {@link SupersedeReason#DELETED}; a write concurrent with the delete
+   * survives.
+   */
+  public Write delete() {
+    if (inConflict()) {
+      return new Write.RefusedInConflict(this);
+    }
+    MergeOutcome<SiblingSet> out = state().delete(key);
+    return new Write.Accepted(MergeOutcome.of(of(out.merged()), out.superseded()));
+  }
+
+  /** Whether the key holds no value: never written, or deleted. */
+  public boolean isDeleted() {
+    return siblings.isEmpty();
   }
 
   /**

@@ -18,7 +18,8 @@ import java.util.Objects;
  * (key, clock)}.
  *
  * @param key the key it is stored under
- * @param siblings the current values, sorted by dot; empty before the first write
+ * @param siblings the current values, sorted by dot; empty before the first write and after a
+ *     delete
  * @param context every write this replica has seen
  */
 public record MvRegister(String key, List<Sibling> siblings, VectorClock context) implements Mergeable<MvRegister> {
@@ -44,6 +45,21 @@ public record MvRegister(String key, List<Sibling> siblings, VectorClock context
   public MergeOutcome<MvRegister> write(NodeId node, String value) {
     MergeOutcome<SiblingSet> out = state().write(key, node, value, SupersedeReason.OVERWRITTEN);
     return MergeOutcome.of(of(out.merged()), out.superseded());
+  }
+
+  /**
+   * Deletes the key: drops every sibling seen here (reported as {@link SupersedeReason#DELETED})
+   * and keeps their dots in the context, so stale copies merged back stay deleted while a write
+   * concurrent with the delete survives as the only sibling.
+   */
+  public MergeOutcome<MvRegister> delete() {
+    MergeOutcome<SiblingSet> out = state().delete(key);
+    return MergeOutcome.of(of(out.merged()), out.superseded());
+  }
+
+  /** Whether the key holds no value: never written, or deleted (siblings empty, context not). */
+  public boolean isDeleted() {
+    return siblings.isEmpty();
   }
 
   @Override

@@ -47,6 +47,20 @@ record SiblingSet(List<Sibling> siblings, VectorClock context) {
   }
 
   /**
+   * A delete by a node that has seen this state: every sibling seen here is dropped (and returned,
+   * as {@link SupersedeReason#DELETED}) while the context keeps their dots, so the delete wins
+   * over stale copies on merge and a write concurrent with it survives. No dot is needed: like an
+   * OR-set remove, it only cancels what it saw.
+   */
+  MergeOutcome<SiblingSet> delete(String key) {
+    List<Superseded> dropped = new ArrayList<>();
+    for (Sibling s : siblings) {
+      dropped.add(s.superseded(key, SupersedeReason.DELETED));
+    }
+    return MergeOutcome.of(new SiblingSet(List.of(), context), dropped);
+  }
+
+  /**
    * The join. Never drops a sibling that no write replaced: a sibling one side lacks but whose dot
    * its context covers was replaced there by a write, which already reported it.
    */

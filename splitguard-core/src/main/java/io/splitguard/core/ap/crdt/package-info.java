@@ -11,7 +11,12 @@
  * <p>The types that keep concurrent writes (OR-set, multi-value and manual registers) identify
  * writes by {@link io.splitguard.core.ap.clock.Dot}s and carry a causal context, so removals need
  * no tombstones: a dot the other side's context covers but whose entry it lacks was removed there.
- * This needs whole-state merges (a context is a version vector, which is exact only if every dot
- * up to it has been seen); delta shipping would need dot clouds and is not implemented.
+ * Deleting such a register is the same move (drop the siblings seen, keep the context). This needs
+ * whole-state merges (a context is a version vector, which is exact only if every dot up to it has
+ * been seen); delta shipping would need dot clouds and is not implemented. An LWW register has no
+ * context, so its delete is a tombstone: a write of "absent" stamped like any other.
+ *
+ * <p>{@link io.splitguard.core.ap.crdt.SupersededHistory} bounds what a key remembers of its
+ * superseded values, with a watermark that keeps de-duplication exact.
  */
 package io.splitguard.core.ap.crdt;

@@ -19,6 +19,7 @@ import io.splitguard.core.ap.crdt.MergeOutcome;
 import io.splitguard.core.ap.crdt.MvRegister;
 import io.splitguard.core.ap.crdt.OrSet;
 import io.splitguard.core.ap.crdt.PnCounter;
+import io.splitguard.core.ap.crdt.SupersedeReason;
 import io.splitguard.core.ap.crdt.Superseded;
 import io.splitguard.core.ap.merkle.MerkleTree;
 import io.splitguard.core.cluster.NodeId;
@@ -62,8 +63,14 @@ class ApCodecTest {
           (set, s) -> s.arg() % 2 == 0 ? set.add(Histories.NODES.get(s.replica()), "e" + s.arg() % 5)
               : set.remove("e" + s.arg() % 5), (a, b) -> a.merge(b).merged()));
       List<MvRegister> mv = Histories.run(h, MvRegister.empty(KEY),
-          (r, s) -> r.write(Histories.NODES.get(s.replica()), "v" + s.arg()).merged(), (a, b) -> a.merge(b).merged());
+          (r, s) -> s.arg() % 4 == 3 ? r.delete().merged() : r.write(Histories.NODES.get(s.replica()), "v" + s.arg()).merged(),
+          (a, b) -> a.merge(b).merged());
       roundTripAll(mv);
+      List<Superseded> deleted = new ArrayList<>();
+      for (MvRegister r : mv) {
+        deleted.addAll(r.delete().superseded());
+      }
+      roundTripSuperseded(deleted);
       List<ManualRegister> manual = Histories.run(h, ManualRegister.empty(KEY),
           (r, s) -> r.resolve(Histories.NODES.get(s.replica()), "v" + s.arg()).merged(), (a, b) -> a.merge(b).merged());
       roundTripAll(manual);
@@ -71,7 +78,8 @@ class ApCodecTest {
       List<LwwRegister> lww = new ArrayList<>();
       long wall = 1_000;
       for (Histories.Step s : h) {
-        lww.add(new LwwRegister(KEY, "v" + s.arg(), clock.now(wall += s.arg() % 2).orThrow()));
+        Hlc stamp = clock.now(wall += s.arg() % 2).orThrow();
+        lww.add(s.arg() % 4 == 3 ? LwwRegister.tombstone(KEY, stamp) : new LwwRegister(KEY, "v" + s.arg(), stamp));
       }
       roundTripSuperseded(roundTripAll(lww));
       List<Superseded> resolved = new ArrayList<>();
@@ -80,6 +88,40 @@ class ApCodecTest {
       }
       roundTripSuperseded(resolved);
     });
+  }
+
+  @Test
+  void valuesWithoutDeletesKeepTheirFormat1BytesAndFormat1StaysReadable() {
+    Hlc stamp = new Hlc(1_700_000_000_000L, 3, NodeId.of("n1"));
+    byte[] live = ApCodec.encodeValue(new LwwRegister("k", "v", stamp));
+    // Format 1 as written before deletes existed: version, tag 8, key, value, HLC.
+    byte[] format1 = io.splitguard.core.codec.Framing.write(out -> {
+      out.writeByte(1);
+      out.writeByte(8);
+      io.splitguard.core.codec.Framing.writeString(out, "k");
+      io.splitguard.core.codec.Framing.writeString(out, "v");
+      out.writeLong(stamp.physicalMs());
+      out.writeInt(stamp.logical());
+      io.splitguard.core.codec.Framing.writeString(out, "n1");
+    });
+    assertThat(live).isEqualTo(format1);
+    assertThat((Object) ApCodec.decodeValue(format1)).isEqualTo(new LwwRegister("k", "v", stamp));
+    byte[] tombstone = ApCodec.encodeValue(LwwRegister.tombstone("k", stamp));
+    assertThat(tombstone[0]).as("format version").isEqualTo((byte) 2);
+    assertThat((Object) ApCodec.decodeValue(tombstone)).isEqualTo(LwwRegister.tombstone("k", stamp));
+    Superseded overwritten = new Superseded("k", "v", stamp, NodeId.of("n1"), SupersedeReason.OVERWRITTEN);
+    assertThat(ApCodec.encodeSuperseded(overwritten)[0]).isEqualTo((byte) 1);
+    Superseded del = new Superseded("k", "v", stamp, NodeId.of("n1"), SupersedeReason.DELETED);
+    assertThat(ApCodec.encodeSuperseded(del)[0]).isEqualTo((byte) 2);
+    assertThat(ApCodec.decodeSuperseded(ApCodec.encodeSuperseded(del))).isEqualTo(del);
+    assertThat(ApCodec.decodeStamp(ApCodec.encodeStamp(stamp))).isEqualTo(stamp);
+    VectorClock vc = VectorClock.of(Map.of(NodeId.of("a"), 2L));
+    assertThat(ApCodec.decodeStamp(ApCodec.encodeStamp(vc))).isEqualTo(vc);
+    // An unknown tombstone flag is refused.
+    byte[] badFlag = tombstone.clone();
+    badFlag[2 + 4 + 1] = 7;
+    assertThatThrownBy(() -> ApCodec.decodeValue(badFlag)).isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("flag");
   }
 
   @Test

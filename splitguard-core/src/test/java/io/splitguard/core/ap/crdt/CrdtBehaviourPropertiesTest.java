@@ -172,8 +172,14 @@ class CrdtBehaviourPropertiesTest {
         }
         reported.addAll(out.superseded());
         List<Sibling> now = ops.siblings(out.merged());
-        assertThat(now).hasSize(1);
-        written.put(now.get(0).dot(), now.get(0).value());
+        if (now.isEmpty()) {
+          // A delete: it wrote nothing and dropped every sibling seen here, as DELETED.
+          assertThat(out.superseded()).hasSize(ops.siblings(regs.get(i)).size())
+              .allMatch(x -> x.reason() == SupersedeReason.DELETED);
+        } else {
+          assertThat(now).hasSize(1);
+          written.put(now.get(0).dot(), now.get(0).value());
+        }
         regs.set(i, out.merged());
       }
     }
@@ -221,7 +227,7 @@ class CrdtBehaviourPropertiesTest {
         accountForEveryWrite(h, order, MvRegister.empty(KEY), new RegisterOps<MvRegister>() {
           @Override
           public MergeOutcome<MvRegister> local(MvRegister reg, NodeId node, int arg) {
-            return reg.write(node, "v" + arg % 100);
+            return arg % 5 == 4 ? reg.delete() : reg.write(node, "v" + arg % 100);
           }
 
           @Override
@@ -243,7 +249,7 @@ class CrdtBehaviourPropertiesTest {
                   .allMatch(s -> s.reason() == SupersedeReason.RESOLVED);
               return out;
             }
-            ManualRegister.Write w = reg.write(node, "v" + arg % 100);
+            ManualRegister.Write w = arg % 5 == 4 ? reg.delete() : reg.write(node, "v" + arg % 100);
             if (w instanceof ManualRegister.Write.RefusedInConflict r) {
               assertThat(reg.inConflict()).isTrue();
               assertThat(r.register()).isEqualTo(reg);
@@ -300,9 +306,11 @@ class CrdtBehaviourPropertiesTest {
         // Few distinct physical times, so ties on physical and logical happen and node ids decide.
         Hlc stamp = new Hlc(r % 5, (r / 5) % 3, Histories.NODES.get((r / 15) % 3));
         if (seen.add(stamp)) {
-          leaves.add(new LwwRegister(KEY, "value-" + stamp, stamp));
+          // Every seventh write is a delete: a tombstone competes like any write.
+          leaves.add(i % 7 == 6 ? LwwRegister.tombstone(KEY, stamp) : new LwwRegister(KEY, "value-" + stamp, stamp));
         }
       }
+      long tombstones = leaves.stream().filter(LwwRegister::deleted).count();
       Hlc max = seen.stream().max(Hlc::compareTo).orElseThrow();
       List<Superseded> reported = new ArrayList<>();
       List<LwwRegister> work = new ArrayList<>(leaves);
@@ -313,14 +321,16 @@ class CrdtBehaviourPropertiesTest {
         int y = shape.get(step++ % shape.size()) % work.size();
         LwwRegister right = work.remove(y);
         MergeOutcome<LwwRegister> out = left.merge(right);
-        assertThat(out.superseded()).hasSize(1);
+        // The loser is reported unless it is a tombstone (a delete held no value to lose).
+        assertThat(out.superseded()).hasSize(left.stamp().compareTo(right.stamp()) > 0
+            ? (right.deleted() ? 0 : 1) : (left.deleted() ? 0 : 1));
         reported.addAll(out.superseded());
         work.add(out.merged());
       }
       LwwRegister winner = work.get(0);
       assertThat(winner.stamp()).isEqualTo(max);
-      assertThat(winner.value()).isEqualTo("value-" + max);
-      assertThat(reported).hasSize(leaves.size() - 1);
+      assertThat(winner.value()).isEqualTo(winner.deleted() ? "" : "value-" + max);
+      assertThat(reported).hasSize((int) (leaves.size() - 1 - tombstones + (winner.deleted() ? 1 : 0)));
       assertThat(reported).extracting(Superseded::clock).doesNotHaveDuplicates().doesNotContain(max);
       for (Superseded s : reported) {
         assertThat(s.reason()).isEqualTo(SupersedeReason.LWW_OLDER);
@@ -329,6 +339,52 @@ class CrdtBehaviourPropertiesTest {
         assertThat(s.key()).isEqualTo(KEY);
       }
     });
+  }
+
+  @Test
+  void lwwDeleteIsAStampedWriteOfAbsent() {
+    NodeId a = NodeId.of("a");
+    LwwRegister written = new LwwRegister(KEY, "v1", new Hlc(10, 0, a));
+    MergeOutcome<LwwRegister> deleted = written.delete(new Hlc(20, 0, a));
+    assertThat(deleted.merged()).isEqualTo(LwwRegister.tombstone(KEY, new Hlc(20, 0, a)));
+    assertThat(deleted.superseded()).singleElement().satisfies(s -> {
+      assertThat(s.value()).isEqualTo("v1");
+      assertThat(s.reason()).isEqualTo(SupersedeReason.DELETED);
+    });
+    LwwRegister tombstone = deleted.merged();
+    // An earlier write from a side that had not seen the delete loses to it, and is reported.
+    LwwRegister earlier = new LwwRegister(KEY, "v0", new Hlc(15, 0, NodeId.of("b")));
+    MergeOutcome<LwwRegister> stale = tombstone.merge(earlier);
+    assertThat(stale.merged()).isEqualTo(tombstone);
+    assertThat(stale.superseded()).extracting(Superseded::value).containsExactly("v0");
+    assertThat(earlier.merge(tombstone).merged()).isEqualTo(tombstone);
+    // A later write wins over the tombstone; nothing is reported (the tombstone held no value).
+    LwwRegister later = new LwwRegister(KEY, "v2", new Hlc(25, 0, NodeId.of("b")));
+    assertThat(tombstone.merge(later)).isEqualTo(new MergeOutcome.Clean<>(later));
+    assertThat(later.merge(tombstone)).isEqualTo(new MergeOutcome.Clean<>(later));
+    // Deleting a tombstone again reports nothing.
+    assertThat(tombstone.delete(new Hlc(30, 0, a)).superseded()).isEmpty();
+  }
+
+  @Test
+  void mvDeleteWinsOverStaleCopiesAndLosesToAConcurrentWrite() {
+    NodeId a = NodeId.of("a");
+    NodeId b = NodeId.of("b");
+    MvRegister shared = MvRegister.empty(KEY).write(a, "x").merged();
+    MergeOutcome<MvRegister> deleted = shared.delete();
+    assertThat(deleted.merged().isDeleted()).isTrue();
+    assertThat(deleted.superseded()).extracting(Superseded::value, Superseded::reason)
+        .containsExactly(org.assertj.core.groups.Tuple.tuple("x", SupersedeReason.DELETED));
+    // A stale copy merged back stays deleted.
+    assertThat(deleted.merged().merge(shared).merged().isDeleted()).isTrue();
+    // A write on another side that had seen "x", concurrent with the delete, survives it.
+    MvRegister concurrent = shared.write(b, "y").merged();
+    MvRegister healed = deleted.merged().merge(concurrent).merged();
+    assertThat(healed.siblings()).extracting(Sibling::value).containsExactly("y");
+    // A manual key in conflict refuses a delete, like a write.
+    ManualRegister left = ((ManualRegister.Write.Accepted) ManualRegister.empty(KEY).write(a, "l")).outcome().merged();
+    ManualRegister right = ((ManualRegister.Write.Accepted) ManualRegister.empty(KEY).write(b, "r")).outcome().merged();
+    assertThat(left.merge(right).merged().delete()).isInstanceOf(ManualRegister.Write.RefusedInConflict.class);
   }
 
   @Test

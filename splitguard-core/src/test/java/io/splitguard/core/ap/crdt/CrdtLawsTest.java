@@ -19,7 +19,7 @@ import org.quicktheories.core.Gen;
 /**
  * The semilattice laws for every AP type: merge is commutative, associative and idempotent on the
  * merged state, checked on states reached by random replica histories (writes, removes,
- * resolutions and whole-state exchanges in any interleaving). QuickTheories prints the falsifying
+ * resolutions, deletes and whole-state exchanges in any interleaving). QuickTheories prints the falsifying
  * history and its seed; {@code -DQT_SEED=...} replays it.
  */
 class CrdtLawsTest {
@@ -53,9 +53,11 @@ class CrdtLawsTest {
     }, CrdtLawsTest::m);
   }
 
+  /** Multi-value register states from writes and (one step in five) deletes. */
   static List<MvRegister> mvRegisters(List<Step> h) {
-    return Histories.run(h, MvRegister.empty(KEY),
-        (r, s) -> r.write(Histories.NODES.get(s.replica()), "v" + s.arg() % 50).merged(), CrdtLawsTest::m);
+    return Histories.run(h, MvRegister.empty(KEY), (r, s) -> s.arg() % 5 == 4
+        ? r.delete().merged()
+        : r.write(Histories.NODES.get(s.replica()), "v" + s.arg() % 50).merged(), CrdtLawsTest::m);
   }
 
   static List<ManualRegister> manualRegisters(List<Step> h) {
@@ -64,12 +66,15 @@ class CrdtLawsTest {
       if (s.arg() % 3 == 0) {
         return r.resolve(node, "r" + s.arg() % 50).merged();
       }
-      ManualRegister.Write w = r.write(node, "v" + s.arg() % 50);
+      ManualRegister.Write w = s.arg() % 5 == 4 ? r.delete() : r.write(node, "v" + s.arg() % 50);
       return w instanceof ManualRegister.Write.Accepted a ? a.outcome().merged() : r;
     }, CrdtLawsTest::m);
   }
 
-  /** LWW states from writes stamped by each replica's HLC, with wall clocks that wander a little. */
+  /**
+   * LWW states from writes and (one step in five) deletes stamped by each replica's HLC, with wall
+   * clocks that wander a little.
+   */
   static List<LwwRegister> lwwRegisters(List<Step> h) {
     List<HlcClock> clocks = new ArrayList<>();
     for (NodeId n : Histories.NODES) {
@@ -80,7 +85,7 @@ class CrdtLawsTest {
     return Histories.run(h, initial, (r, s) -> {
       wall[0] += s.arg() % 3; // often the same millisecond, so logical counters and node ties matter
       Hlc stamp = clocks.get(s.replica()).now(wall[0] - (s.arg() % 5)).orThrow();
-      return r.write("v" + s.arg() % 50, stamp).merged();
+      return s.arg() % 5 == 4 ? r.delete(stamp).merged() : r.write("v" + s.arg() % 50, stamp).merged();
     }, CrdtLawsTest::m);
   }
 
@@ -111,13 +116,14 @@ class CrdtLawsTest {
 
   @Test
   void lwwLawsAlsoHoldForArbitraryDistinctStamps() {
-    // LWW states need no history: any set of distinct stamps is reachable.
+    // LWW states need no history: any set of distinct stamps is reachable, tombstones included.
     Function<List<Step>, List<LwwRegister>> arbitrary = h -> {
       List<LwwRegister> pool = new ArrayList<>();
       pool.add(new LwwRegister(KEY, "x", new Hlc(5, 0, NodeId.of("n1"))));
       for (Step s : h) {
-        pool.add(new LwwRegister(KEY, "v" + s.arg() + "@" + s.replica(),
-            new Hlc(s.arg() % 7, s.from(), Histories.NODES.get(s.replica()))));
+        Hlc stamp = new Hlc(s.arg() % 7, s.from(), Histories.NODES.get(s.replica()));
+        pool.add(s.arg() % 4 == 3 ? LwwRegister.tombstone(KEY, stamp)
+            : new LwwRegister(KEY, "v" + s.arg() + "@" + s.replica(), stamp));
       }
       // Equal stamps must carry equal values: keep the first value per stamp.
       List<LwwRegister> distinct = new ArrayList<>();
