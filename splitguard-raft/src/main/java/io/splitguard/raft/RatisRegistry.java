@@ -394,12 +394,18 @@ public final class RatisRegistry implements Registry {
         }
         return LeadershipView.leaderless(info.getCurrentTerm());
       }
+      // Only voters' answers keep the lease: a listener's answer commits nothing.
+      java.util.Set<String> voterIds = new java.util.HashSet<>();
+      server.getDivision(group.getGroupId()).getRaftConf().getCurrentPeers(RaftPeerRole.FOLLOWER)
+          .forEach(p -> voterIds.add(p.getId().toString()));
       List<Long> ages = new ArrayList<>();
       for (ServerRpcProto follower : role.getLeaderInfo().getFollowerInfoList()) {
-        ages.add(follower.getLastRpcElapsedTimeMs());
+        if (voterIds.contains(follower.getId().getId().toStringUtf8())) {
+          ages.add(follower.getLastRpcElapsedTimeMs());
+        }
       }
       ages.sort(null);
-      int voters = server.getDivision(group.getGroupId()).getRaftConf().getCurrentPeers().size();
+      int voters = voterIds.size();
       int othersNeeded = voters / 2; // a majority is voters / 2 + 1, this node included
       long age = othersNeeded == 0 ? 0
           : ages.size() >= othersNeeded ? ages.get(othersNeeded - 1) : Long.MAX_VALUE;

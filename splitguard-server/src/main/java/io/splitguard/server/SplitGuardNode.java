@@ -173,6 +173,7 @@ public final class SplitGuardNode implements AutoCloseable {
             long freshMs = options.settings().heartbeatInterval().toMillis() * 3;
             return monitor.view().peers().stream()
                 .filter(p -> p.reachable() && p.lastHeartbeatAgeMillis() >= 0 && p.lastHeartbeatAgeMillis() <= freshMs)
+                .filter(p -> monitor.isVoter(p.id())) // a listener cannot take leadership
                 .map(p -> p.id())
                 .filter(p -> monitor.report(p).map(r -> r.health() == HealthLevel.HEALTHY).orElse(false))
                 .findFirst();
