@@ -16,7 +16,7 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code splitguard members list|demote|promote|remove}: the consensus configuration and safe
+ * {@code splitguard members list|add|demote|promote|remove}: the consensus configuration and safe
  * changes to it. The node checks every change ({@code MembershipPolicy}) before Raft's joint
  * consensus applies it.
  */
@@ -28,7 +28,7 @@ import picocli.CommandLine.Spec;
       "Exit codes: 0 done, 1 refused or failed (unsafe change, unknown member, no quorum), "
           + "2 bad usage, 3 outcome unknown."
     },
-    subcommands = {MembersCommand.ListMembers.class, MembersCommand.Demote.class,
+    subcommands = {MembersCommand.ListMembers.class, MembersCommand.Add.class, MembersCommand.Demote.class,
         MembersCommand.Promote.class, MembersCommand.Remove.class})
 final class MembersCommand implements Callable<Integer> {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -37,7 +37,7 @@ final class MembersCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    throw new ParameterException(spec.commandLine(), "missing subcommand: list, demote, promote or remove");
+    throw new ParameterException(spec.commandLine(), "missing subcommand: list, add, demote, promote or remove");
   }
 
   static void print(Output output, ClusterOptions cluster, List<ConfigMember> members) {
@@ -72,6 +72,42 @@ final class MembersCommand implements Callable<Integer> {
         return 0;
       } catch (SplitGuardException e) {
         return output.fail(e, false);
+      }
+    }
+  }
+
+  /** {@code splitguard members add ID --raft HOST:PORT --api HOST:PORT}. */
+  @Command(name = "add", mixinStandardHelpOptions = true,
+      description = {"Add a brand-new node as a non-voting listener; promote it once it has caught up.",
+          "Start the node first with 'splitguard node --join' and a cluster file listing the running "
+              + "members and itself."})
+  static final class Add implements Callable<Integer> {
+    @Spec CommandSpec spec;
+
+    @Mixin ClusterOptions cluster;
+
+    @Parameters(index = "0", paramLabel = "ID", description = "The new node's id.")
+    String id;
+
+    @picocli.CommandLine.Option(names = "--raft", required = true, paramLabel = "HOST:PORT",
+        description = "The new node's Raft address.")
+    String raft;
+
+    @picocli.CommandLine.Option(names = "--api", required = true, paramLabel = "HOST:PORT",
+        description = "The new node's HTTP API address (its heartbeats use the same host and port).")
+    String api;
+
+    @Override
+    public Integer call() {
+      if (id.isBlank()) {
+        throw new ParameterException(spec.commandLine(), "ID: must not be empty");
+      }
+      Output output = Output.of(spec).deadline(cluster.timeout());
+      try (SplitGuardClient client = cluster.newClient()) {
+        print(output, cluster, client.addMember(id, raft, api));
+        return 0;
+      } catch (SplitGuardException e) {
+        return output.fail(e, true);
       }
     }
   }

@@ -2,6 +2,7 @@ package io.splitguard.cli;
 
 import io.splitguard.core.cluster.NodeId;
 import io.splitguard.core.config.NodeSettings;
+import io.splitguard.core.membership.MembershipSettings;
 import io.splitguard.server.NodeOptions;
 import io.splitguard.server.SplitGuardNode;
 import io.splitguard.server.TestFaults;
@@ -34,6 +35,12 @@ final class NodeCommand implements Callable<Integer> {
       description = "Node settings (YAML or JSON); every key optional, see docs/configuration.md.")
   Path configFile;
 
+  @Option(names = "--join",
+      description = "Join a running cluster: start with an empty Raft configuration and wait until "
+          + "an operator adds this node ('splitguard members add'). The cluster file lists the running "
+          + "members and this node. Ignored once this node has a Raft log.")
+  boolean join;
+
   @Option(names = "--exit-with-parent", hidden = true, paramLabel = "PID",
       description = "Exit when this process ends (used by 'dev' so no node outlives it).")
   Long parentPid;
@@ -50,6 +57,8 @@ final class NodeCommand implements Callable<Integer> {
       ClusterFile.Parsed cluster = ClusterFile.read(clusterFile);
       NodeSettings settings = configFile == null ? NodeSettings.defaults().validate() : SettingsFile.read(configFile);
       ApSettings ap = configFile == null ? ApSettings.defaults() : SettingsFile.readAp(configFile);
+      MembershipSettings membership = configFile == null
+          ? MembershipSettings.defaults() : SettingsFile.readMembership(configFile);
       NodeId self;
       try {
         self = NodeId.of(id);
@@ -61,7 +70,8 @@ final class NodeCommand implements Callable<Integer> {
       } catch (IllegalArgumentException e) {
         throw new IllegalArgumentException("--id: " + e.getMessage());
       }
-      options = new NodeOptions(self, cluster, dataDir, settings, new TestFaults(localLinearizableReads), ap);
+      options = new NodeOptions(self, cluster, dataDir, settings, new TestFaults(localLinearizableReads), ap,
+          membership, join);
     } catch (IllegalArgumentException e) {
       System.err.println("splitguard node: " + e.getMessage());
       return SplitGuardCli.EXIT_USAGE;

@@ -249,6 +249,24 @@ public final class SplitGuardClient implements AutoCloseable {
     return execute(call, SplitGuardClient::parseMembers);
   }
 
+  /**
+   * Adds a brand-new node to the configuration as a non-voting listener; it catches up from the
+   * leader, and can be promoted once it has. The node should be running with {@code --join}.
+   *
+   * @param id its node id
+   * @param raft its Raft address, {@code host:port}
+   * @param api its HTTP API (and heartbeat) address, {@code host:port}
+   * @return the configuration after the change
+   * @throws BadRequestException if a field is malformed (the detail names it)
+   * @throws ConflictException if the id is taken or an address is in use
+   * @throws OutcomeUnknownException if the change may or may not have been made
+   */
+  public List<ConfigMember> addMember(String id, String raft, String api) {
+    String body = wire.addMemberBody(Objects.requireNonNull(id, "id"), Objects.requireNonNull(raft, "raft"),
+        Objects.requireNonNull(api, "api"));
+    return execute(Call.write("POST", "/v1/members", body, NO_PRECONDITION), SplitGuardClient::parseMembers);
+  }
+
   private static List<ConfigMember> parseMembers(JsonNode body) {
     List<ConfigMember> out = new java.util.ArrayList<>();
     for (JsonNode m : body.path("members")) {

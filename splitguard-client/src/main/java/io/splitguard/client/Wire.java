@@ -38,6 +38,10 @@ final class Wire {
     }
   }
 
+  String addMemberBody(String id, String raft, String api) {
+    return write(json.createObjectNode().put("id", id).put("raft", raft).put("api", api));
+  }
+
   String acquireBody(String owner, long ttlMs) {
     return write(json.createObjectNode().put("owner", owner).put("ttlMs", ttlMs));
   }

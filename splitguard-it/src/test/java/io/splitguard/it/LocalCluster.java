@@ -68,6 +68,38 @@ final class LocalCluster implements AutoCloseable {
     return dir.resolve(id(index));
   }
 
+  int apiPort(int index) {
+    return apiPorts[index];
+  }
+
+  int raftPort(int index) {
+    return raftPorts[index];
+  }
+
+  /** A cluster file that lists only the first {@code count} members (the others join later). */
+  Path clusterFileOfFirst(int count) throws IOException {
+    StringBuilder yaml = new StringBuilder("cluster:\n  name: it\n  members:\n");
+    for (int i = 0; i < count; i++) {
+      yaml.append("    - {id: ").append(id(i)).append(", raft: \"127.0.0.1:").append(raftPorts[i])
+          .append("\", api: \"127.0.0.1:").append(apiPorts[i]).append("\"}\n");
+    }
+    return Files.writeString(dir.resolve("cluster-first-" + count + ".yaml"), yaml.toString());
+  }
+
+  /** Starts node {@code index} with {@code file} as its cluster file and extra arguments. */
+  void start(int index, Path file, String... extra) throws IOException {
+    List<String> args = new ArrayList<>(List.of(
+        "node", "--cluster", file.toString(), "--id", id(index),
+        "--data-dir", dataDir(index).toString(),
+        "--exit-with-parent", Long.toString(ProcessHandle.current().pid())));
+    if (configFile != null) {
+      args.add("--config");
+      args.add(configFile.toString());
+    }
+    args.addAll(List.of(extra));
+    processes[index] = launch(dir.resolve(id(index) + ".log"), args);
+  }
+
   void startAll() throws IOException {
     for (int i = 0; i < size; i++) {
       start(i);

@@ -81,6 +81,9 @@ class MembersIT {
       await("the demoted node knows the new configuration").atMost(Duration.ofSeconds(30))
           .pollInterval(Duration.ofMillis(100))
           .until(() -> "LISTENER".equals(roles(demoted).get(demotedId)));
+      await("the demoted node reports the role LISTENER in its status").atMost(Duration.ofSeconds(30))
+          .pollInterval(Duration.ofMillis(100))
+          .until(() -> cluster.http.get(cluster.url(demoted) + "/v1/status").json().get("role").asText().equals("LISTENER"));
       int beforeRefusal = ok.get();
       await().atMost(Duration.ofSeconds(30)).until(() -> ok.get() >= beforeRefusal + 5);
 

@@ -133,22 +133,41 @@ public final class RatisRegistry implements Registry {
    * while it leads (tests replace it to play leaders with clocks that disagree).
    */
   static RatisRegistry start(RegistryOptions options, LongSupplier leaderClockMs) throws IOException {
+    return start(options, leaderClockMs, false);
+  }
+
+  /**
+   * Starts a node that joins a running cluster: its Raft server starts with an empty
+   * configuration, so it neither campaigns nor votes, and waits until the leader adds it (as a
+   * listener, {@link #addListener}) and sends it the log or a snapshot. The cluster file must
+   * list the running members (for this node's client and heartbeats) and this node. On a restart
+   * with a log, the configuration in the log is used as for any node.
+   */
+  public static RatisRegistry startJoining(RegistryOptions options) throws IOException {
+    return start(options, System::currentTimeMillis, true);
+  }
+
+  private static RatisRegistry start(RegistryOptions options, LongSupplier leaderClockMs, boolean join)
+      throws IOException {
     Path storage = options.dataDir().resolve("raft");
     Files.createDirectories(storage);
     RaftGroup group = RaftGroup.valueOf(groupId(options.clusterName()), peers(options.cluster().members()));
+    // A joining server must not believe it belongs to the group: with an empty configuration
+    // Ratis starts it "initializing", answering the leader's appends but never campaigning.
+    RaftGroup serverGroup = join ? RaftGroup.valueOf(group.getGroupId()) : group;
     ClusterMember self = options.cluster().require(options.self());
     RegistryStateMachine stateMachine = new RegistryStateMachine(leaderClockMs);
     RaftServer server = RaftServer.newBuilder()
         .setServerId(RaftPeerId.valueOf(options.self().value()))
-        .setGroup(group)
+        .setGroup(serverGroup)
         .setProperties(RatisProperties.server(options.settings(), self.raft(), storage))
         .setStateMachine(stateMachine)
         .setOption(RaftStorage.StartupOption.RECOVER)
         .build();
     server.start();
     RaftClient client = newClient(options, group, null);
-    LOG.info("event=registry_started node={} raft={} group={} storage={}",
-        options.self(), self.raft(), group.getGroupId().getUuid(), storage);
+    LOG.info("event=registry_started node={} raft={} group={} storage={} join={}",
+        options.self(), self.raft(), group.getGroupId().getUuid(), storage, join);
     return new RatisRegistry(options, group, server, client, stateMachine);
   }
 
@@ -331,7 +350,7 @@ public final class RatisRegistry implements Registry {
       }
       RaftPeerId leader = info.getLeaderId();
       return new ConsensusStatus(
-          role(info.getCurrentRole()),
+          roleFromConfiguration(role(info.getCurrentRole()), division.getRaftConf()),
           Optional.ofNullable(leader).map(id -> NodeId.of(id.toString())),
           info.getCurrentTerm(),
           info.getLastAppliedIndex(),
@@ -366,12 +385,18 @@ public final class RatisRegistry implements Registry {
         }
         return LeadershipView.leaderless(info.getCurrentTerm());
       }
+      // Only voters' answers keep the lease: a listener's answer commits nothing.
+      java.util.Set<String> voterIds = new java.util.HashSet<>();
+      server.getDivision(group.getGroupId()).getRaftConf().getCurrentPeers(RaftPeerRole.FOLLOWER)
+          .forEach(p -> voterIds.add(p.getId().toString()));
       List<Long> ages = new ArrayList<>();
       for (ServerRpcProto follower : role.getLeaderInfo().getFollowerInfoList()) {
-        ages.add(follower.getLastRpcElapsedTimeMs());
+        if (voterIds.contains(follower.getId().getId().toStringUtf8())) {
+          ages.add(follower.getLastRpcElapsedTimeMs());
+        }
       }
       ages.sort(null);
-      int voters = server.getDivision(group.getGroupId()).getRaftConf().getCurrentPeers().size();
+      int voters = voterIds.size();
       int othersNeeded = voters / 2; // a majority is voters / 2 + 1, this node included
       long age = othersNeeded == 0 ? 0
           : ages.size() >= othersNeeded ? ages.get(othersNeeded - 1) : Long.MAX_VALUE;
@@ -438,7 +463,68 @@ public final class RatisRegistry implements Registry {
         roles.put(m.id(), MemberRole.LISTENER);
       }
     }
+    // Members added at run time, after the cluster file's, in a stable (sorted) order.
+    new java.util.TreeSet<>(voters).forEach(id -> roles.putIfAbsent(NodeId.of(id), MemberRole.VOTER));
+    new java.util.TreeSet<>(listeners).forEach(id -> roles.putIfAbsent(NodeId.of(id), MemberRole.LISTENER));
     return new Membership(roles);
+  }
+
+  @Override
+  public List<ClusterMember> configuredMembers() throws IOException {
+    Membership membership = membership();
+    RaftConfiguration conf = server.getDivision(group.getGroupId()).getRaftConf();
+    List<ClusterMember> members = new ArrayList<>();
+    for (NodeId id : membership.roles().keySet()) {
+      Optional<ClusterMember> known = options.cluster().member(id).or(() -> recordedAddresses(id));
+      if (known.isEmpty()) {
+        continue; // its address record has not been applied here yet
+      }
+      RaftPeer peer = conf.getPeer(RaftPeerId.valueOf(id.value()), RaftPeerRole.FOLLOWER, RaftPeerRole.LISTENER);
+      members.add(peer == null ? known.get()
+          : new ClusterMember(id, io.splitguard.core.cluster.HostPort.parse(peer.getAddress()), known.get().api()));
+    }
+    return members;
+  }
+
+  private Optional<ClusterMember> recordedAddresses(NodeId id) {
+    return stateMachine.readLocal(io.splitguard.core.membership.MemberAddresses.key(id)).entry()
+        .flatMap(e -> io.splitguard.core.membership.MemberAddresses.decode(id, e.value()));
+  }
+
+  @Override
+  public CompletableFuture<Void> addListener(ClusterMember member, Membership current, Membership next) {
+    KvCommand record = KvCommand.Put.of(io.splitguard.core.membership.MemberAddresses.key(member.id()),
+        io.splitguard.core.membership.MemberAddresses.encode(member));
+    return submit(record).thenCompose(written -> {
+      LOG.info("event=member_addresses_recorded node={} member={} raft={} api={} revision={}",
+          options.self(), member.id(), member.raft(), member.api(), written);
+      return changeMembership(current, next);
+    });
+  }
+
+  @Override
+  public Map<NodeId, Long> replicationLag() {
+    try {
+      RaftServer.Division division = server.getDivision(group.getGroupId());
+      DivisionInfo info = division.getInfo();
+      if (!info.isLeader()) {
+        return Map.of();
+      }
+      RoleInfoProto role = info.getRoleInfoProto();
+      long[] matched = info.getFollowerMatchIndices();
+      if (!role.hasLeaderInfo() || role.getLeaderInfo().getFollowerInfoCount() != matched.length) {
+        return Map.of(); // the followers changed between the two looks; ask again next time
+      }
+      long commit = division.getRaftLog().getLastCommittedIndex();
+      Map<NodeId, Long> lag = new LinkedHashMap<>();
+      for (int i = 0; i < matched.length; i++) {
+        String id = role.getLeaderInfo().getFollowerInfo(i).getId().getId().toStringUtf8();
+        lag.put(NodeId.of(id), Math.max(0, commit - matched[i]));
+      }
+      return lag;
+    } catch (IOException | RuntimeException e) {
+      return Map.of();
+    }
   }
 
   /**
@@ -448,13 +534,18 @@ public final class RatisRegistry implements Registry {
    */
   @Override
   public CompletableFuture<Void> changeMembership(Membership current, Membership next) {
-    SetConfigurationRequest.Arguments arguments = SetConfigurationRequest.Arguments.newBuilder()
-        .setServersInCurrentConf(raftPeers(current.voters()))
-        .setListenersInCurrentConf(raftPeers(current.listeners()))
-        .setServersInNewConf(raftPeers(next.voters()))
-        .setListenersInNewConf(raftPeers(next.listeners()))
-        .setMode(SetConfigurationRequest.Mode.COMPARE_AND_SET)
-        .build();
+    SetConfigurationRequest.Arguments arguments;
+    try {
+      arguments = SetConfigurationRequest.Arguments.newBuilder()
+          .setServersInCurrentConf(raftPeers(current.voters()))
+          .setListenersInCurrentConf(raftPeers(current.listeners()))
+          .setServersInNewConf(raftPeers(next.voters()))
+          .setListenersInNewConf(raftPeers(next.listeners()))
+          .setMode(SetConfigurationRequest.Mode.COMPARE_AND_SET)
+          .build();
+    } catch (CompletionException e) {
+      return CompletableFuture.failedFuture(e.getCause());
+    }
     return CompletableFuture.supplyAsync(() -> {
       try {
         RaftClientReply reply = clientForWrites().admin().setConfiguration(arguments);
@@ -472,9 +563,37 @@ public final class RatisRegistry implements Registry {
   }
 
   private List<RaftPeer> raftPeers(java.util.Set<NodeId> ids) {
-    return options.cluster().members().stream().filter(m -> ids.contains(m.id()))
-        .map(m -> RaftPeer.newBuilder().setId(m.id().value()).setAddress(m.raft().toString()).build())
-        .toList();
+    RaftConfiguration conf;
+    try {
+      conf = server.getDivision(group.getGroupId()).getRaftConf();
+    } catch (IOException e) {
+      throw new CompletionException(e);
+    }
+    List<RaftPeer> peers = new ArrayList<>();
+    for (NodeId id : ids) {
+      RaftPeer inConf = conf.getPeer(RaftPeerId.valueOf(id.value()), RaftPeerRole.FOLLOWER, RaftPeerRole.LISTENER);
+      if (inConf != null) {
+        peers.add(RaftPeer.newBuilder().setId(id.value()).setAddress(inConf.getAddress()).build());
+        continue;
+      }
+      ClusterMember m = options.cluster().member(id).or(() -> recordedAddresses(id))
+          .orElseThrow(() -> new CompletionException(new IOException("no known address for " + id)));
+      peers.add(RaftPeer.newBuilder().setId(id.value()).setAddress(m.raft().toString()).build());
+    }
+    return peers;
+  }
+
+  /**
+   * Ratis 3.3 keeps calling a demoted node FOLLOWER until it restarts; the committed
+   * configuration says what it is. A node outside the configuration (joining, not added yet) is
+   * not a voter either.
+   */
+  private ConsensusStatus.Role roleFromConfiguration(ConsensusStatus.Role reported, RaftConfiguration conf) {
+    if (reported != ConsensusStatus.Role.FOLLOWER && reported != ConsensusStatus.Role.CANDIDATE) {
+      return reported;
+    }
+    boolean votes = conf.getCurrentPeers(RaftPeerRole.FOLLOWER).stream().anyMatch(p -> p.getId().equals(selfPeer));
+    return votes ? reported : ConsensusStatus.Role.LISTENER;
   }
 
   private static ConsensusStatus stopped() {

@@ -2,6 +2,7 @@ package io.splitguard.server;
 
 import io.splitguard.core.cluster.NodeId;
 import io.splitguard.core.config.NodeSettings;
+import io.splitguard.core.membership.MembershipSettings;
 import io.splitguard.server.ap.ApSettings;
 import io.splitguard.server.config.ClusterFile;
 import java.nio.file.Path;
@@ -17,10 +18,13 @@ import java.util.Objects;
  * @param faults deliberate faults for testing the test harness; {@link TestFaults#NONE} in
  *     production
  * @param ap the AP tier's settings (clock bound, replication intervals)
+ * @param membership automatic demotion and promotion catch-up settings
+ * @param join whether this node joins a running cluster: its Raft server starts with an empty
+ *     configuration and waits to be added as a listener (ignored once it has a Raft log)
  */
 public record NodeOptions(
     NodeId self, ClusterFile.Parsed cluster, Path dataDir, NodeSettings settings, TestFaults faults,
-    ApSettings ap) {
+    ApSettings ap, MembershipSettings membership, boolean join) {
   /** Checks that {@code self} is a member. */
   public NodeOptions {
     Objects.requireNonNull(self, "self");
@@ -29,7 +33,15 @@ public record NodeOptions(
     Objects.requireNonNull(settings, "settings");
     Objects.requireNonNull(faults, "faults");
     Objects.requireNonNull(ap, "ap");
+    Objects.requireNonNull(membership, "membership");
     cluster.spec().require(self);
+  }
+
+  /** Options with default membership settings, not joining. */
+  public NodeOptions(
+      NodeId self, ClusterFile.Parsed cluster, Path dataDir, NodeSettings settings, TestFaults faults,
+      ApSettings ap) {
+    this(self, cluster, dataDir, settings, faults, ap, MembershipSettings.defaults(), false);
   }
 
   /** Options with default AP settings. */

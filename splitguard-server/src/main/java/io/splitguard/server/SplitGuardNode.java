@@ -22,6 +22,8 @@ import io.splitguard.server.fencing.FencingListener;
 import io.splitguard.server.fencing.LeadershipSource;
 import io.splitguard.server.fencing.SelfFencing;
 import io.splitguard.server.http.HttpApi;
+import io.splitguard.server.membership.MembershipMonitor;
+import java.util.List;
 import io.splitguard.core.health.HealthLevel;
 import io.splitguard.server.health.HealthMonitor;
 import java.time.Duration;
@@ -103,8 +105,14 @@ public final class SplitGuardNode implements AutoCloseable {
     PartitionMonitor monitor = new PartitionMonitor(
         self, options.cluster().spec().peersOf(self).stream().map(ClusterMember::id).toList(),
         options.settings().detector(), System::nanoTime, metrics);
+    if (options.join()) {
+      // Not a voter until added and promoted; the running members are the voters meanwhile.
+      List<NodeId> others = options.cluster().spec().peersOf(self).stream().map(ClusterMember::id).toList();
+      monitor.reconfigure(others, Set.copyOf(others), false);
+    }
     AtomicReference<HealthMonitor> health = new AtomicReference<>();
-    started.push(HeartbeatChannel.start(
+    HeartbeatChannel heartbeats;
+    started.push(heartbeats = HeartbeatChannel.start(
         self, options.cluster().name(), member.api(), options.cluster().spec().peersOf(self),
         options.settings().heartbeatInterval(), new HeartbeatChannel.LocalView() {
           @Override
@@ -119,8 +127,10 @@ public final class SplitGuardNode implements AutoCloseable {
           }
         }, monitor::onHeartbeat));
 
-    RatisRegistry registry = RatisRegistry.start(new RegistryOptions(
-        self, options.cluster().spec(), options.cluster().name(), options.dataDir(), options.settings()));
+    RegistryOptions registryOptions = new RegistryOptions(
+        self, options.cluster().spec(), options.cluster().name(), options.dataDir(), options.settings());
+    RatisRegistry registry = options.join()
+        ? RatisRegistry.startJoining(registryOptions) : RatisRegistry.start(registryOptions);
     started.push(registry);
     Gauge.builder("raft_term", registry, r -> r.status().term()).register(metrics);
     Gauge.builder("raft_applied_index", registry, r -> r.status().appliedIndex()).register(metrics);
@@ -163,6 +173,7 @@ public final class SplitGuardNode implements AutoCloseable {
             long freshMs = options.settings().heartbeatInterval().toMillis() * 3;
             return monitor.view().peers().stream()
                 .filter(p -> p.reachable() && p.lastHeartbeatAgeMillis() >= 0 && p.lastHeartbeatAgeMillis() <= freshMs)
+                .filter(p -> monitor.isVoter(p.id())) // a listener cannot take leadership
                 .map(p -> p.id())
                 .filter(p -> monitor.report(p).map(r -> r.health() == HealthLevel.HEALTHY).orElse(false))
                 .findFirst();
@@ -217,6 +228,13 @@ public final class SplitGuardNode implements AutoCloseable {
     // Replication starts once this node can answer its peers' pushes and digests.
     replicator.start();
     started.push(replicator);
+    // Membership from the Raft configuration: detector quorum, heartbeat and AP peers, and
+    // automatic demotion while this node leads.
+    MembershipMonitor membership = new MembershipMonitor(self, options.cluster().spec().members(), registry,
+        monitor, List.of(heartbeats::setPeers, replicator::addPeers), options.membership(), audit,
+        System::nanoTime, metrics).start();
+    started.push(membership);
+    api.attachMembership(membership);
     LOG.info("event=node_started node={} api=http://{} raft={} dataDir={}",
         self, member.api(), member.raft(), options.dataDir());
     return new SplitGuardNode(options, started, api, registry, fencing);

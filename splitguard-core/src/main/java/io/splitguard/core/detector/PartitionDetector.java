@@ -18,20 +18,69 @@ import java.util.Set;
  * <p>{@link #view(long)} and {@link #hasQuorum(long)} report the raw status, which follows the
  * detectors without delay; the write gate must use it. A {@link StatusDebouncer} turns it into
  * a status for reporting that does not flap.
+ *
+ * <p>Which peers are watched and which of them vote can change while the detector runs ({@link
+ * #reconfigure}): quorum and status count only the <em>voters</em> (this node included when it
+ * votes), while non-voting listeners are still watched and reported in the view.
  */
 public final class PartitionDetector {
   private final Map<NodeId, PhiAccrualDetector> detectors = new LinkedHashMap<>();
-  private final int votingMembers;
+  private final DetectorSettings settings;
+  private Set<NodeId> voterPeers;
+  private boolean selfVotes;
+  private int votingMembers;
 
   /**
-   * @param peers every other voting member
+   * @param peers every other member, all of them voters (as is this node)
    * @param settings detector tuning, shared by all peers
    */
   public PartitionDetector(List<NodeId> peers, DetectorSettings settings) {
+    this.settings = settings;
     for (NodeId peer : peers) {
       detectors.put(peer, new PhiAccrualDetector(settings));
     }
+    this.voterPeers = new LinkedHashSet<>(peers);
+    this.selfVotes = true;
     this.votingMembers = peers.size() + 1;
+  }
+
+  /**
+   * Changes which peers are watched and which of them vote. A peer that stays keeps its arrival
+   * history; a new peer starts unheard (unreachable until its first heartbeat); a peer no longer
+   * listed is forgotten.
+   *
+   * @param peers every other member to watch (voters and listeners), in a stable order
+   * @param voters the voting members; ids that are not among {@code peers} (this node's own)
+   *     are ignored, {@code selfVotes} says whether this node votes
+   * @param selfVotes whether this node is a voter (a listener does not count itself)
+   */
+  public void reconfigure(List<NodeId> peers, Set<NodeId> voters, boolean selfVotes) {
+    Set<NodeId> voterPeersNext = new LinkedHashSet<>();
+    for (NodeId peer : peers) {
+      if (voters.contains(peer)) {
+        voterPeersNext.add(peer);
+      }
+    }
+    Map<NodeId, PhiAccrualDetector> next = new LinkedHashMap<>();
+    for (NodeId peer : peers) {
+      PhiAccrualDetector existing = detectors.get(peer);
+      next.put(peer, existing != null ? existing : new PhiAccrualDetector(settings));
+    }
+    detectors.clear();
+    detectors.putAll(next);
+    this.voterPeers = voterPeersNext;
+    this.selfVotes = selfVotes;
+    this.votingMembers = voterPeersNext.size() + (selfVotes ? 1 : 0);
+  }
+
+  /** The voting peers (this node not included). */
+  public Set<NodeId> voterPeers() {
+    return Set.copyOf(voterPeers);
+  }
+
+  /** Whether this node is counted as a voter. */
+  public boolean selfVotes() {
+    return selfVotes;
   }
 
   /**
@@ -49,7 +98,7 @@ public final class PartitionDetector {
     return true;
   }
 
-  /** The other voting members, in cluster-file order. */
+  /** The other members watched (voters and listeners), in configuration order. */
   public List<NodeId> peers() {
     return List.copyOf(detectors.keySet());
   }
@@ -57,7 +106,7 @@ public final class PartitionDetector {
   /** The view at {@code nowNanos}. */
   public PartitionView view(long nowNanos) {
     List<PartitionView.PeerView> peers = new ArrayList<>(detectors.size());
-    int reachable = 1; // this node
+    int reachable = selfVotes ? 1 : 0; // this node
     for (Map.Entry<NodeId, PhiAccrualDetector> e : detectors.entrySet()) {
       PhiAccrualDetector d = e.getValue();
       double phi = d.phi(nowNanos);
@@ -65,7 +114,7 @@ public final class PartitionDetector {
       long silence = d.silenceNanos(nowNanos);
       peers.add(new PartitionView.PeerView(
           e.getKey(), ok, phi, silence < 0 ? -1 : silence / 1_000_000));
-      if (ok) {
+      if (ok && voterPeers.contains(e.getKey())) {
         reachable++;
       }
     }
@@ -135,9 +184,9 @@ public final class PartitionDetector {
   }
 
   private int reachableCount(long nowNanos) {
-    int reachable = 1; // this node
-    for (PhiAccrualDetector d : detectors.values()) {
-      if (d.isAvailable(nowNanos)) {
+    int reachable = selfVotes ? 1 : 0; // this node
+    for (Map.Entry<NodeId, PhiAccrualDetector> e : detectors.entrySet()) {
+      if (voterPeers.contains(e.getKey()) && e.getValue().isAvailable(nowNanos)) {
         reachable++;
       }
     }
@@ -145,7 +194,7 @@ public final class PartitionDetector {
   }
 
   private boolean hasQuorum(int reachable) {
-    return reachable >= votingMembers / 2 + 1;
+    return votingMembers > 0 && reachable >= votingMembers / 2 + 1;
   }
 
   private PartitionStatus statusOf(int reachable) {

@@ -13,6 +13,12 @@ public sealed interface MembershipChange {
   /** Make a listener a voter again. */
   record Promote(NodeId member) implements MembershipChange {}
 
+  /**
+   * Add a member that is not in the configuration yet, as a non-voting listener: it catches up
+   * from the leader before anyone may promote it.
+   */
+  record AddListener(NodeId member) implements MembershipChange {}
+
   /** Drop a member from the configuration. */
   record Remove(NodeId member) implements MembershipChange {}
 }

@@ -16,7 +16,12 @@ import java.util.Set;
  *       configuration needed to commit, and two quick changes cannot halve the cluster);
  *   <li>a majority of the voters after the change must be reachable now, or the new
  *       configuration could not commit and the cluster would stall;
- *   <li>a promoted listener must be reachable (it has to catch up and answer votes).
+ *   <li>a promoted listener must be reachable (it has to catch up and answer votes), and, when
+ *       the leader's replication progress is known, within {@code maxPromotionLag} log entries of
+ *       the commit index: a voter that still has to catch up would count towards the majority
+ *       without being able to acknowledge new entries;
+ *   <li>a new member joins as a listener only (it cannot change the voting set), under an id the
+ *       configuration does not use yet.
  * </ul>
  *
  * Pure: reachability is an input.
@@ -37,8 +42,10 @@ public final class MembershipPolicy {
   public enum Kind {
     /** No such member. */
     UNKNOWN_MEMBER,
-    /** The member already has the asked-for role. */
+    /** The member already has the asked-for role (or, for an addition, already exists). */
     NO_CHANGE,
+    /** A listener to promote has not caught up with the leader's log. */
+    NOT_CAUGHT_UP,
     /** The change would leave the cluster unable to commit or too small. */
     UNSAFE
   }
@@ -49,8 +56,44 @@ public final class MembershipPolicy {
    * @param reachable members this node can reach now (itself included)
    */
   public static Decision decide(Membership current, MembershipChange change, Set<NodeId> reachable) {
+    return decide(current, change, reachable, ReplicationProgress.UNKNOWN);
+  }
+
+  /**
+   * How far each member's log is behind the leader's commit index, as the leader sees it.
+   *
+   * @param lagEntries entries behind, per member the leader replicates to; empty when this node is
+   *     not the leader (then catch-up is not checked)
+   * @param known whether the numbers come from the leader
+   * @param maxPromotionLag the most entries a listener may be behind and still be promoted
+   */
+  public record ReplicationProgress(Map<NodeId, Long> lagEntries, boolean known, long maxPromotionLag) {
+    /** Progress not known here: promotion is checked for reachability only. */
+    public static final ReplicationProgress UNKNOWN = new ReplicationProgress(Map.of(), false, Long.MAX_VALUE);
+
+    /** Freezes the map. */
+    public ReplicationProgress {
+      lagEntries = Map.copyOf(lagEntries);
+    }
+  }
+
+  /**
+   * As {@link #decide(Membership, MembershipChange, Set)}, also refusing to promote a listener
+   * that is more than {@code progress.maxPromotionLag()} entries behind (or whose progress the
+   * leader does not know).
+   */
+  public static Decision decide(
+      Membership current, MembershipChange change, Set<NodeId> reachable, ReplicationProgress progress) {
     NodeId id = change.member();
     MemberRole role = current.roles().get(id);
+    if (change instanceof MembershipChange.AddListener) {
+      if (role != null) {
+        return new Decision.Refused(Kind.NO_CHANGE, id + " is already a member (" + role + ")");
+      }
+      Map<NodeId, MemberRole> added = new LinkedHashMap<>(current.roles());
+      added.put(id, MemberRole.LISTENER);
+      return new Decision.Allowed(new Membership(added));
+    }
     if (role == null) {
       return new Decision.Refused(Kind.UNKNOWN_MEMBER, "no member " + id + " in the configuration "
           + current.roles().keySet());
@@ -63,6 +106,19 @@ public final class MembershipPolicy {
       if (!reachable.contains(id)) {
         return new Decision.Refused(Kind.UNSAFE, id + " is not reachable: a voter that cannot "
             + "catch up and answer votes would only make the majority harder to reach");
+      }
+      if (progress.known()) {
+        Long lag = progress.lagEntries().get(id);
+        if (lag == null) {
+          return new Decision.Refused(Kind.NOT_CAUGHT_UP, "the leader has no replication progress for "
+              + id + " yet: it has not answered the leader since it joined; retry once it has caught up");
+        }
+        if (lag > progress.maxPromotionLag()) {
+          return new Decision.Refused(Kind.NOT_CAUGHT_UP, id + " is " + lag + " entries behind the "
+              + "leader's commit index, more than the " + progress.maxPromotionLag() + " allowed for "
+              + "promotion: a voter that is still catching up cannot acknowledge new entries; retry "
+              + "once it has caught up");
+        }
       }
       next.put(id, MemberRole.VOTER);
       return new Decision.Allowed(new Membership(next));

@@ -91,6 +91,36 @@ public interface Registry extends AutoCloseable {
         new UnsupportedOperationException("membership changes are not available from this registry"));
   }
 
+  /**
+   * Every member of the consensus configuration with its addresses: from the cluster file, or,
+   * for a member added at run time, from the replicated address record ({@link
+   * io.splitguard.core.membership.MemberAddresses}). A member whose API address is not known yet
+   * is left out.
+   */
+  default java.util.List<io.splitguard.core.cluster.ClusterMember> configuredMembers() throws java.io.IOException {
+    throw new UnsupportedOperationException("membership is not available from this registry");
+  }
+
+  /**
+   * Adds a member that is not in the configuration yet as a non-voting listener: records its
+   * addresses through the log, then proposes {@code next} (which must be {@code current} plus the
+   * member as a listener) with compare-and-set on {@code current}. Completes once committed.
+   */
+  default CompletableFuture<Void> addListener(
+      io.splitguard.core.cluster.ClusterMember member, io.splitguard.core.membership.Membership current,
+      io.splitguard.core.membership.Membership next) {
+    return CompletableFuture.failedFuture(
+        new UnsupportedOperationException("membership changes are not available from this registry"));
+  }
+
+  /**
+   * While this node leads: how many log entries each other member (voter or listener) is behind
+   * the commit index, as far as the leader knows. Empty when this node does not lead.
+   */
+  default java.util.Map<io.splitguard.core.cluster.NodeId, Long> replicationLag() {
+    return java.util.Map.of();
+  }
+
   /** Stops the node's consensus participation and releases its resources. */
   @Override
   void close();

@@ -90,4 +90,39 @@ class MembershipPolicyTest {
       }
     });
   }
+
+  @Test
+  void aNewMemberJoinsAsAListenerOnlyUnderAnUnusedId() {
+    NodeId n4 = NodeId.of("n4");
+    assertThat(MembershipPolicy.decide(three(), new MembershipChange.AddListener(n4), Set.of(N1, N2, N3)))
+        .isInstanceOfSatisfying(MembershipPolicy.Decision.Allowed.class, a -> {
+          assertThat(a.next().voters()).containsExactly(N1, N2, N3);
+          assertThat(a.next().listeners()).containsExactly(n4);
+        });
+    assertThat(MembershipPolicy.decide(three(), new MembershipChange.AddListener(N2), Set.of(N1, N2, N3)))
+        .isInstanceOfSatisfying(MembershipPolicy.Decision.Refused.class, r -> {
+          assertThat(r.kind()).isEqualTo(MembershipPolicy.Kind.NO_CHANGE);
+          assertThat(r.reason()).contains("n2 is already a member (VOTER)");
+        });
+  }
+
+  @Test
+  void aListenerThatHasNotCaughtUpIsNotPromoted() {
+    Membership after = ((MembershipPolicy.Decision.Allowed) MembershipPolicy.decide(
+        three(), new MembershipChange.Demote(N3), Set.of(N1, N2, N3))).next();
+    Set<NodeId> all = Set.of(N1, N2, N3);
+    assertThat(MembershipPolicy.decide(after, new MembershipChange.Promote(N3), all,
+        new MembershipPolicy.ReplicationProgress(Map.of(N2, 0L, N3, 500L), true, 100)))
+        .isInstanceOfSatisfying(MembershipPolicy.Decision.Refused.class, r -> {
+          assertThat(r.kind()).isEqualTo(MembershipPolicy.Kind.NOT_CAUGHT_UP);
+          assertThat(r.reason()).contains("n3 is 500 entries behind the leader's commit index, more than the 100 allowed");
+        });
+    assertThat(MembershipPolicy.decide(after, new MembershipChange.Promote(N3), all,
+        new MembershipPolicy.ReplicationProgress(Map.of(N2, 0L), true, 100)))
+        .isInstanceOfSatisfying(MembershipPolicy.Decision.Refused.class,
+            r -> assertThat(r.kind()).isEqualTo(MembershipPolicy.Kind.NOT_CAUGHT_UP));
+    assertThat(MembershipPolicy.decide(after, new MembershipChange.Promote(N3), all,
+        new MembershipPolicy.ReplicationProgress(Map.of(N2, 0L, N3, 100L), true, 100)))
+        .isInstanceOf(MembershipPolicy.Decision.Allowed.class);
+  }
 }

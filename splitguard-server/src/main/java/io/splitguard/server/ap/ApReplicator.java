@@ -92,7 +92,8 @@ public final class ApReplicator implements AutoCloseable {
     this.reachable = reachable;
     this.settings = settings;
     this.nowMs = nowMs;
-    this.peers = new TreeMap<>();
+    // Concurrent: members added at run time (addPeers) while rounds iterate.
+    this.peers = new java.util.concurrent.ConcurrentSkipListMap<>();
     for (ClusterMember m : peers) {
       this.peers.put(m.id(), URI.create("http://" + m.api()));
       peerStates.put(m.id(), new PeerState());
@@ -105,6 +106,22 @@ public final class ApReplicator implements AutoCloseable {
     Gauge.builder("ap_conflicts_open", store, ApStore::openConflicts)
         .description("MANUAL keys in conflict on this node").register(metrics);
     store.addListener(this::changed);
+  }
+
+  /**
+   * Starts replicating to members added to the cluster at run time (others are ignored). A new
+   * peer receives no backlog of pushes: the next anti-entropy round with it brings it up to date.
+   * Removed members are not dropped here; the failure detector stops reporting them reachable,
+   * and unreachable peers are skipped.
+   */
+  public synchronized void addPeers(List<ClusterMember> members) {
+    for (ClusterMember m : members) {
+      if (!m.id().equals(self) && !peers.containsKey(m.id())) {
+        peerStates.put(m.id(), new PeerState());
+        peers.put(m.id(), URI.create("http://" + m.api()));
+        LOG.info("event=ap_peer_added node={} peer={} api={}", self, m.id(), m.api());
+      }
+    }
   }
 
   /** Starts pushing and anti-entropy on a thread of its own. */

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import io.splitguard.core.config.NodeSettings;
+import io.splitguard.core.membership.MembershipSettings;
 import io.splitguard.server.ap.ApSettings;
 import io.splitguard.server.ap.ApStoreSettings;
 import java.io.IOException;
@@ -59,7 +60,8 @@ public final class SettingsFile {
   private static final Set<String> KNOWN = Set.of(
       "heartbeatInterval", "electionTimeoutMin", "electionTimeoutMax", "phiThreshold",
       "minStdDeviation", "acceptablePause", "requestTimeout", "maxKeyBytes", "maxValueBytes",
-      "snapshotThresholdEntries", "fencing", "detectorProfile", "ap");
+      "snapshotThresholdEntries", "fencing", "detectorProfile", "ap",
+      "membership");
 
   private static final Set<String> KNOWN_AP = Set.of("maxClockOffset", "pushInterval", "antiEntropyInterval",
       "historyMaxEntries", "snapshotEveryRecords");
@@ -160,6 +162,61 @@ public final class SettingsFile {
       throw new ConfigFileException(source + ": ap." + field + " must be an integer, got '" + v.asText() + "'");
     }
     return v.intValue();
+  }
+
+  private static final Set<String> KNOWN_MEMBERSHIP = Set.of("autoDemote", "autoPromote", "unhealthyAfter",
+      "grace", "stabilityWindow", "maxLagEntries", "recoverAfter", "maxPromotionLagEntries");
+
+  /** Reads and validates the {@code membership} section of {@code file} (defaults where absent). */
+  public static MembershipSettings readMembership(Path file) {
+    try {
+      return parseMembership(file.toString(), Files.readString(file));
+    } catch (IOException e) {
+      throw new ConfigFileException("cannot read config file " + file + ": " + e);
+    }
+  }
+
+  /** Parses and validates the {@code membership} section of settings text. */
+  public static MembershipSettings parseMembership(String source, String text) {
+    JsonNode root;
+    try {
+      root = YAML.readTree(text);
+    } catch (IOException e) {
+      throw new ConfigFileException(source + ": not valid YAML or JSON: " + ClusterFile.firstLine(e.getMessage()));
+    }
+    MembershipSettings d = MembershipSettings.defaults();
+    JsonNode m = root == null ? null : root.get("membership");
+    if (m == null || m.isNull()) {
+      return d;
+    }
+    if (!m.isObject()) {
+      throw new ConfigFileException(source + ": membership must be a mapping of " + KNOWN_MEMBERSHIP);
+    }
+    ClusterFile.rejectUnknown(source, "membership.", m, KNOWN_MEMBERSHIP);
+    try {
+      return new MembershipSettings(
+          bool(source, m, "autoDemote", d.autoDemote()),
+          bool(source, m, "autoPromote", d.autoPromote()),
+          duration(source, m, "unhealthyAfter", d.unhealthyAfter(), "membership."),
+          duration(source, m, "grace", d.grace(), "membership."),
+          duration(source, m, "stabilityWindow", d.stabilityWindow(), "membership."),
+          integer(source, m, "maxLagEntries", d.maxLagEntries()),
+          duration(source, m, "recoverAfter", d.recoverAfter(), "membership."),
+          integer(source, m, "maxPromotionLagEntries", d.maxPromotionLagEntries())).validate();
+    } catch (IllegalArgumentException e) {
+      throw new ConfigFileException(source + ": " + e.getMessage());
+    }
+  }
+
+  private static boolean bool(String source, JsonNode node, String field, boolean fallback) {
+    JsonNode v = node.get(field);
+    if (v == null || v.isNull()) {
+      return fallback;
+    }
+    if (!v.isBoolean()) {
+      throw new ConfigFileException(source + ": membership." + field + " must be true or false");
+    }
+    return v.booleanValue();
   }
 
   /**

@@ -54,7 +54,7 @@ public final class HeartbeatChannel implements AutoCloseable {
 
   private final NodeId self;
   private final HeartbeatCodec codec;
-  private final List<ClusterMember> peers;
+  private volatile List<ClusterMember> peers;
   private final DatagramChannel channel;
   private final ScheduledExecutorService sender;
   private final Thread receiver;
@@ -99,6 +99,11 @@ public final class HeartbeatChannel implements AutoCloseable {
     hb.receiver.start();
     hb.sender.scheduleAtFixedRate(hb::sendAll, 0, interval.toNanos(), TimeUnit.NANOSECONDS);
     return hb;
+  }
+
+  /** From the next round on, sends to {@code members} (this node is skipped if listed). */
+  public void setPeers(List<ClusterMember> members) {
+    this.peers = members.stream().filter(m -> !m.id().equals(self)).toList();
   }
 
   private void sendAll() {

@@ -41,10 +41,11 @@ public final class PartitionMonitor {
   private final LongSupplier nanoClock;
   private final Counter quorumLost;
   private final Timer partitionDuration;
-  private final List<NodeId> peers;
+  private volatile List<NodeId> peers;
   private final StatusDebouncer debouncer;
   private final Map<NodeId, PeerReport> reports = new HashMap<>();
-  private final Map<NodeId, Timer> roundTrips = new HashMap<>();
+  private final Map<NodeId, Timer> roundTrips = new java.util.concurrent.ConcurrentHashMap<>();
+  private final MeterRegistry metrics;
   private volatile AuditLog audit;
   private PartitionStatus lastStatus;
   private long lastChangeNanos;
@@ -60,7 +61,7 @@ public final class PartitionMonitor {
 
   /**
    * @param self this node
-   * @param peers the other voting members
+   * @param peers the other members, all counted as voters until {@link #reconfigure} says otherwise
    * @param settings detector tuning
    * @param nanoClock monotonic nanoseconds ({@code System::nanoTime} in production)
    * @param metrics where to register gauges and counters
@@ -71,6 +72,7 @@ public final class PartitionMonitor {
     this.self = self;
     this.peers = List.copyOf(peers);
     this.detector = new PartitionDetector(peers, settings);
+    this.metrics = metrics;
     this.nanoClock = nanoClock;
     this.lastChangeNanos = nanoClock.getAsLong();
     PartitionStatus initial = detector.view(lastChangeNanos).status();
@@ -89,13 +91,39 @@ public final class PartitionMonitor {
           .description("1 for this node's current partition status").register(metrics);
     }
     for (NodeId peer : peers) {
-      roundTrips.put(peer, Timer.builder("heartbeat_latency_seconds").tag("peer", peer.value())
-          .description("Heartbeat round trip to each peer, measured by echo on this node's clock")
-          .register(metrics));
-      Gauge.builder("peer_phi", this, m -> m.phiOf(peer))
-          .tag("peer", peer.value())
-          .description("Phi-accrual suspicion level of each peer (capped at 1000)").register(metrics);
+      registerPeerMeters(peer);
     }
+  }
+
+  private void registerPeerMeters(NodeId peer) {
+    roundTrips.computeIfAbsent(peer, p -> Timer.builder("heartbeat_latency_seconds").tag("peer", p.value())
+        .description("Heartbeat round trip to each peer, measured by echo on this node's clock")
+        .register(metrics));
+    Gauge.builder("peer_phi", this, m -> m.phiOf(peer))
+        .tag("peer", peer.value())
+        .description("Phi-accrual suspicion level of each peer (capped at 1000)").register(metrics);
+  }
+
+  /**
+   * Follows the consensus configuration: watches {@code peers} (voters and listeners), counts
+   * only {@code voters} towards quorum and status (this node too when {@code selfVotes}).
+   * Reports of peers no longer watched are dropped.
+   */
+  public void reconfigure(List<NodeId> peers, Set<NodeId> voters, boolean selfVotes) {
+    List<NodeId> added;
+    synchronized (this) {
+      added = peers.stream().filter(p -> !this.peers.contains(p)).toList();
+      detector.reconfigure(peers, voters, selfVotes);
+      reports.keySet().retainAll(peers);
+      this.peers = List.copyOf(peers);
+    }
+    added.forEach(this::registerPeerMeters);
+    LOG.info("event=detector_reconfigured node={} peers={} voters={} self_votes={}", self, peers, voters, selfVotes);
+  }
+
+  /** Whether {@code peer} counts towards this node's quorum. */
+  public synchronized boolean isVoter(NodeId peer) {
+    return detector.voterPeers().contains(peer);
   }
 
   /** From now on, also records every status change in {@code auditLog}. */
@@ -120,8 +148,9 @@ public final class PartitionMonitor {
       reports.put(beat.from(), new PeerReport(beat.health(), beat.reachable(),
           rtt >= 0 ? rtt : previous == null ? -1 : previous.roundTripNanos()));
     }
-    if (rtt >= 0) {
-      roundTrips.get(beat.from()).record(rtt, java.util.concurrent.TimeUnit.NANOSECONDS);
+    Timer roundTrip = roundTrips.get(beat.from());
+    if (rtt >= 0 && roundTrip != null) {
+      roundTrip.record(rtt, java.util.concurrent.TimeUnit.NANOSECONDS);
     }
   }
 

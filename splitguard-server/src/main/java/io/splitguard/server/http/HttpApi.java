@@ -50,6 +50,9 @@ import io.splitguard.core.membership.MemberRole;
 import io.splitguard.core.membership.Membership;
 import io.splitguard.core.membership.MembershipChange;
 import io.splitguard.core.membership.MembershipPolicy;
+import io.splitguard.core.membership.MembershipSettings;
+import io.splitguard.server.membership.MembershipMonitor;
+import io.splitguard.core.cluster.HostPort;
 import io.splitguard.server.detector.PartitionMonitor;
 import io.splitguard.server.fencing.FenceStatus;
 import io.splitguard.server.fencing.WriteGate;
@@ -105,6 +108,9 @@ public final class HttpApi implements AutoCloseable {
   private final ApStore ap;
   private final ApReplicator replicator;
   private final ApJson apJson;
+  private volatile MembershipMonitor membershipMonitor;
+  private final java.net.http.HttpClient forwarder = java.net.http.HttpClient.newBuilder()
+      .connectTimeout(java.time.Duration.ofSeconds(2)).build();
 
   private HttpApi(
       NodeId self, ClusterSpec cluster, NodeSettings settings, Registry registry,
@@ -155,6 +161,7 @@ public final class HttpApi implements AutoCloseable {
       cfg.routes.get("/v1/guarded/<resource>", this::getGuarded);
       cfg.routes.put("/v1/guarded/<resource>", this::putGuarded);
       cfg.routes.get("/v1/members", this::listMembers);
+      cfg.routes.post("/v1/members", this::addMember);
       cfg.routes.post("/v1/members/<id>/demote", ctx -> changeMember(ctx, new MembershipChange.Demote(memberId(ctx))));
       cfg.routes.post("/v1/members/<id>/promote", ctx -> changeMember(ctx, new MembershipChange.Promote(memberId(ctx))));
       cfg.routes.delete("/v1/members/<id>", ctx -> changeMember(ctx, new MembershipChange.Remove(memberId(ctx))));
@@ -266,9 +273,10 @@ public final class HttpApi implements AutoCloseable {
     ArrayNode oneWay = conn.putArray("oneWay");
     connectivity.asymmetricLinks().forEach(l -> oneWay.addObject().put("from", l.from().value()).put("to", l.to().value()));
     ArrayNode members = body.putArray("members");
-    for (ClusterMember m : cluster.members()) {
+    for (ClusterMember m : knownMembers()) {
       ObjectNode member = members.addObject();
       member.put("id", m.id().value());
+      putRole(member, m.id());
       member.put("address", m.api().toString());
       member.put("raftAddress", m.raft().toString());
       if (m.id().equals(self)) {
@@ -279,8 +287,14 @@ public final class HttpApi implements AutoCloseable {
         member.put("health", own.level().name());
         continue;
       }
-      PartitionView.PeerView peer = view.peers().stream()
-          .filter(p -> p.id().equals(m.id())).findFirst().orElseThrow();
+      Optional<PartitionView.PeerView> watched = view.peers().stream()
+          .filter(p -> p.id().equals(m.id())).findFirst();
+      if (watched.isEmpty()) {
+        member.put("self", false);
+        member.put("reachable", false); // known from the configuration, detector not told yet
+        continue;
+      }
+      PartitionView.PeerView peer = watched.get();
       member.put("self", false);
       member.put("reachable", peer.reachable());
       member.put("phi", Math.round(Math.min(1000, peer.phi()) * 100) / 100.0);
@@ -292,6 +306,7 @@ public final class HttpApi implements AutoCloseable {
     }
     body.put("appliedIndex", consensus.appliedIndex());
     body.put("commitIndex", consensus.commitIndex());
+    putMembershipAlerts(body);
     if (replicator != null) {
       ApReplicator.Status apStatus = replicator.status();
       ObjectNode apNode = body.putObject("ap");
@@ -1247,21 +1262,73 @@ public final class HttpApi implements AutoCloseable {
   private void listMembers(Context ctx) {
     Membership membership = currentMembership();
     PartitionView view = monitor.view();
+    Map<NodeId, Long> lag = registry.replicationLag();
     ObjectNode body = json.createObjectNode();
     ArrayNode members = body.putArray("members");
     for (Map.Entry<NodeId, MemberRole> e : membership.roles().entrySet()) {
       ObjectNode m = members.addObject();
       m.put("id", e.getKey().value());
       m.put("role", e.getValue().name());
-      cluster.member(e.getKey()).ifPresent(c -> {
+      memberById(e.getKey()).ifPresent(c -> {
         m.put("address", c.api().toString());
         m.put("raftAddress", c.raft().toString());
       });
       m.put("reachable", reachable(view).contains(e.getKey()));
+      if (lag.containsKey(e.getKey())) {
+        m.put("lagEntries", lag.get(e.getKey()));
+      }
     }
     body.put("voters", membership.voters().size());
     body.put("majority", membership.majority());
+    putMembershipAlerts(body);
     writeJson(ctx, 200, body);
+  }
+
+  /**
+   * Follows the consensus configuration from now on: members added at run time appear in {@code
+   * /v1/status}, and pending-eviction alerts are shown.
+   */
+  public void attachMembership(MembershipMonitor membership) {
+    this.membershipMonitor = membership;
+  }
+
+  /** Members with their addresses: the configuration's when known, else the cluster file's. */
+  private List<ClusterMember> knownMembers() {
+    MembershipMonitor m = membershipMonitor;
+    return m == null ? cluster.members() : m.members();
+  }
+
+  private Optional<ClusterMember> memberById(NodeId id) {
+    return knownMembers().stream().filter(m -> m.id().equals(id)).findFirst().or(() -> cluster.member(id));
+  }
+
+  private void putRole(ObjectNode member, NodeId id) {
+    MembershipMonitor m = membershipMonitor;
+    Optional<Membership> conf = m == null ? Optional.empty() : m.membership();
+    conf.map(c -> c.roles().get(id)).ifPresent(r -> member.put("role", r.name()));
+  }
+
+  /** {@code membership}: the pending-eviction alerts and refusals this node (as leader) holds. */
+  private void putMembershipAlerts(ObjectNode body) {
+    MembershipMonitor m = membershipMonitor;
+    if (m == null) {
+      return;
+    }
+    ObjectNode node = body.putObject("membership");
+    node.put("autoDemote", m.settings().autoDemote());
+    ArrayNode alerts = node.putArray("pendingEvictions");
+    long now = m.nowNanos();
+    Map<NodeId, String> refusals = m.refusals();
+    m.pending().values().forEach(p -> {
+      ObjectNode a = alerts.addObject();
+      a.put("member", p.member().value());
+      ArrayNode troubles = a.putArray("troubles");
+      p.troubles().forEach(t -> troubles.add(t.name()));
+      a.put("troubleForMs", (now - p.troubleSinceNanos()) / 1_000_000);
+      a.put("raisedForMs", (now - p.raisedAtNanos()) / 1_000_000);
+      a.put("demoteInMs", Math.max(0, (p.deadlineNanos() - now) / 1_000_000));
+      a.put("refusal", refusals.get(p.member()));
+    });
   }
 
   private Set<NodeId> reachable(PartitionView view) {
@@ -1271,10 +1338,71 @@ public final class HttpApi implements AutoCloseable {
     return reachable;
   }
 
+  private static final String ADD_MEMBER_BODY = "{\"id\": \"n4\", \"raft\": \"host:port\", \"api\": \"host:port\"}";
+  private static final String FORWARDED_HEADER = "X-SplitGuard-Forwarded-By";
+
+  /** {@code POST /v1/members}: a brand-new member, added as a listener. */
+  private void addMember(Context ctx) {
+    JsonBody body = JsonBody.parse(json, ctx.bodyAsBytes(), Set.of("id", "raft", "api"), ADD_MEMBER_BODY);
+    NodeId id;
+    HostPort raft;
+    HostPort api;
+    try {
+      id = NodeId.of(body.string("id", 64, false));
+    } catch (IllegalArgumentException e) {
+      throw ProblemException.badRequest("id: " + e.getMessage()).with("field", "id");
+    }
+    raft = address(body, "raft");
+    api = address(body, "api");
+    if (raft.equals(api)) {
+      throw ProblemException.badRequest("api: must differ from raft (" + raft + ")").with("field", "api");
+    }
+    for (ClusterMember m : knownMembers()) {
+      for (HostPort used : List.of(m.raft(), m.api())) {
+        if (!m.id().equals(id) && (used.equals(raft) || used.equals(api))) {
+          String field = used.equals(raft) ? "raft" : "api";
+          throw new ProblemException(ErrorCode.CONFLICT, field + ": " + used + " is already used by member "
+              + m.id()).with("field", field).with("member", id.value());
+        }
+      }
+    }
+    ClusterMember member = new ClusterMember(id, raft, api);
+    requireQuorum("membership change");
+    if (forwardedToLeader(ctx)) {
+      return;
+    }
+    Membership current = currentMembership();
+    MembershipChange change = new MembershipChange.AddListener(id);
+    MembershipPolicy.Decision decision = MembershipPolicy.decide(current, change, reachable(monitor.view()));
+    if (decision instanceof MembershipPolicy.Decision.Refused r) {
+      throw new ProblemException(ErrorCode.CONFLICT, r.reason()).with("member", id.value());
+    }
+    Membership next = ((MembershipPolicy.Decision.Allowed) decision).next();
+    LOG.info("event=membership_change_requested node={} traceId={} change={} raft={} api={} listeners={}",
+        self, ctx.attribute(TRACE_ATTRIBUTE), change, raft, api, next.listeners());
+    ctx.future(() -> membershipReply(ctx, change, registry.addListener(member, current, next)));
+  }
+
+  private static HostPort address(JsonBody body, String field) {
+    String text = body.string(field, 300, false);
+    try {
+      return HostPort.parse(text);
+    } catch (IllegalArgumentException e) {
+      throw ProblemException.badRequest(field + ": " + e.getMessage()).with("field", field);
+    }
+  }
+
   private void changeMember(Context ctx, MembershipChange change) {
     requireQuorum("membership change");
+    if (forwardedToLeader(ctx)) {
+      return;
+    }
     Membership current = currentMembership();
-    MembershipPolicy.Decision decision = MembershipPolicy.decide(current, change, reachable(monitor.view()));
+    MembershipMonitor m = membershipMonitor;
+    long maxLag = m == null ? MembershipSettings.defaults().maxPromotionLagEntries() : m.settings().maxPromotionLagEntries();
+    MembershipPolicy.ReplicationProgress progress =
+        new MembershipPolicy.ReplicationProgress(registry.replicationLag(), true, maxLag);
+    MembershipPolicy.Decision decision = MembershipPolicy.decide(current, change, reachable(monitor.view()), progress);
     if (decision instanceof MembershipPolicy.Decision.Refused r) {
       ErrorCode code = r.kind() == MembershipPolicy.Kind.UNKNOWN_MEMBER ? ErrorCode.NOT_FOUND : ErrorCode.CONFLICT;
       throw new ProblemException(code, r.reason()).with("member", change.member().value());
@@ -1282,8 +1410,12 @@ public final class HttpApi implements AutoCloseable {
     Membership next = ((MembershipPolicy.Decision.Allowed) decision).next();
     LOG.info("event=membership_change_requested node={} traceId={} change={} voters={} listeners={}",
         self, ctx.attribute(TRACE_ATTRIBUTE), change, next.voters(), next.listeners());
-    ctx.future(() -> registry.changeMembership(current, next)
-        .thenAccept(done -> listMembers(ctx))
+    ctx.future(() -> membershipReply(ctx, change, registry.changeMembership(current, next)));
+  }
+
+  private CompletableFuture<Void> membershipReply(Context ctx, MembershipChange change, CompletableFuture<Void> done) {
+    return done
+        .thenAccept(ok -> listMembers(ctx))
         .exceptionally(e -> {
           Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
           if (cause instanceof IOException) {
@@ -1292,13 +1424,58 @@ public final class HttpApi implements AutoCloseable {
                 .with("member", change.member().value()));
             return null;
           }
-          if (cause instanceof java.util.concurrent.TimeoutException) {
+          if (cause instanceof java.util.concurrent.TimeoutException
+              || cause instanceof io.splitguard.core.registry.OutcomeUnknownException) {
             writeProblem(ctx, new ProblemException(ErrorCode.TIMEOUT,
                 "the configuration change may or may not have been made; list the members"));
             return null;
           }
           return failure(ctx, e, true);
+        });
+  }
+
+  /**
+   * Membership changes are decided on the leader, which alone knows how far each member's log is
+   * behind. On another node, the request (already validated) is sent on to the leader and its
+   * answer relayed; a request that was forwarded once is never forwarded again.
+   *
+   * @return whether the request was forwarded (the answer will come from the leader)
+   */
+  private boolean forwardedToLeader(Context ctx) {
+    ConsensusStatus status = registry.status();
+    if (status.role() == ConsensusStatus.Role.LEADER) {
+      return false;
+    }
+    if (ctx.header(FORWARDED_HEADER) != null) {
+      throw notLeader(status.leaderId(), "node " + self + " is not the leader any more; retry");
+    }
+    Optional<ClusterMember> leader = status.leaderId().flatMap(this::memberById);
+    if (leader.isEmpty()) {
+      throw notLeader(status.leaderId(), "no leader known to node " + self + " to decide the membership change; retry");
+    }
+    java.net.http.HttpRequest.Builder request = java.net.http.HttpRequest.newBuilder(
+            java.net.URI.create("http://" + leader.get().api() + ctx.path()))
+        .timeout(settings.requestTimeout().plusSeconds(2))
+        .header(FORWARDED_HEADER, self.value())
+        .header("X-Trace-Id", String.valueOf((Object) ctx.attribute(TRACE_ATTRIBUTE)))
+        .header("Content-Type", JSON)
+        .method(ctx.method().name(), java.net.http.HttpRequest.BodyPublishers.ofByteArray(ctx.bodyAsBytes()));
+    LOG.info("event=membership_change_forwarded node={} traceId={} leader={} path={}", self,
+        ctx.attribute(TRACE_ATTRIBUTE), leader.get().id(), ctx.path());
+    ctx.future(() -> forwarder.sendAsync(request.build(), java.net.http.HttpResponse.BodyHandlers.ofByteArray())
+        .thenAccept(reply -> {
+          ctx.status(reply.statusCode());
+          ctx.contentType(reply.headers().firstValue("Content-Type").orElse(JSON));
+          reply.headers().firstValue("Retry-After").ifPresent(v -> ctx.header("Retry-After", v));
+          ctx.result(reply.body());
+        })
+        .exceptionally(e -> {
+          writeProblem(ctx, new ProblemException(ErrorCode.TIMEOUT, "forwarding to the leader "
+              + leader.get().id() + " failed (" + e.getCause() + "): the configuration change may or may "
+              + "not have been made; list the members"));
+          return null;
         }));
+    return true;
   }
 
   // ---- the write gate --------------------------------------------------------------------------

@@ -73,6 +73,27 @@ class ConfigFilesTest {
   }
 
   @Test
+  void theMembershipSectionHasDefaultsAndIsValidatedWithTheFieldNamed() {
+    assertThat(SettingsFile.parseMembership("s", "requestTimeout: 8s\n"))
+        .isEqualTo(io.splitguard.core.membership.MembershipSettings.defaults());
+    io.splitguard.core.membership.MembershipSettings m = SettingsFile.parseMembership("s",
+        "membership:\n  autoDemote: true\n  grace: 3s\n  stabilityWindow: 0s\n  maxLagEntries: 50\n");
+    assertThat(m.autoDemote()).isTrue();
+    assertThat(m.grace()).isEqualTo(Duration.ofSeconds(3));
+    assertThat(m.stabilityWindow()).isZero();
+    assertThat(m.maxLagEntries()).isEqualTo(50);
+    assertThat(SettingsFile.parse("s", "membership:\n  autoDemote: true\n")).isEqualTo(NodeSettings.defaults());
+    assertThatThrownBy(() -> SettingsFile.parseMembership("s", "membership:\n  grace: 0ms\n"))
+        .hasMessageContaining("membership.grace must be positive");
+    assertThatThrownBy(() -> SettingsFile.parseMembership("s", "membership:\n  autoDemote: yes please\n"))
+        .hasMessageContaining("membership.autoDemote must be true or false");
+    assertThatThrownBy(() -> SettingsFile.parseMembership("s", "membership:\n  maxLagEntries: 0\n"))
+        .hasMessageContaining("membership.maxLagEntries must be at least 1");
+    assertThatThrownBy(() -> SettingsFile.parseMembership("s", "membership:\n  window: 1s\n"))
+        .hasMessageContaining("window");
+  }
+
+  @Test
   void settingsErrorsNameTheField() {
     assertThatThrownBy(() -> SettingsFile.parse("s", "heartbeatInterval: fast")).hasMessageContaining("heartbeatInterval: 'fast' is not a duration");
     assertThatThrownBy(() -> SettingsFile.parse("s", "maxKeyBytes: many")).hasMessageContaining("maxKeyBytes must be an integer");
