@@ -1,6 +1,7 @@
 package io.splitguard.raft;
 
 import io.splitguard.core.cluster.ClusterMember;
+import io.splitguard.core.cluster.HostPort;
 import io.splitguard.core.cluster.NodeId;
 import io.splitguard.core.keyspace.KeyspaceCodec;
 import io.splitguard.core.keyspace.KeyspaceCommand;
@@ -13,9 +14,10 @@ import io.splitguard.core.lock.GuardedValue;
 import io.splitguard.core.lock.LockCodec;
 import io.splitguard.core.lock.LockCommand;
 import io.splitguard.core.lock.LockResult;
-import io.splitguard.core.registry.ConsensusStatus;
+import io.splitguard.core.membership.MemberAddresses;
 import io.splitguard.core.membership.MemberRole;
 import io.splitguard.core.membership.Membership;
+import io.splitguard.core.registry.ConsensusStatus;
 import io.splitguard.core.registry.LeadershipView;
 import io.splitguard.core.registry.NoLeaderException;
 import io.splitguard.core.registry.OutcomeUnknownException;
@@ -27,10 +29,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -46,10 +51,6 @@ import org.apache.ratis.client.RaftClient;
 import org.apache.ratis.proto.RaftProtos.RaftPeerRole;
 import org.apache.ratis.proto.RaftProtos.RoleInfoProto;
 import org.apache.ratis.proto.RaftProtos.ServerRpcProto;
-import org.apache.ratis.protocol.SetConfigurationRequest;
-import org.apache.ratis.protocol.TransferLeadershipRequest;
-import org.apache.ratis.server.RaftConfiguration;
-
 import org.apache.ratis.protocol.ClientId;
 import org.apache.ratis.protocol.Message;
 import org.apache.ratis.protocol.RaftClientReply;
@@ -57,8 +58,11 @@ import org.apache.ratis.protocol.RaftGroup;
 import org.apache.ratis.protocol.RaftGroupId;
 import org.apache.ratis.protocol.RaftPeer;
 import org.apache.ratis.protocol.RaftPeerId;
+import org.apache.ratis.protocol.SetConfigurationRequest;
+import org.apache.ratis.protocol.TransferLeadershipRequest;
 import org.apache.ratis.retry.RetryPolicies;
 import org.apache.ratis.server.DivisionInfo;
+import org.apache.ratis.server.RaftConfiguration;
 import org.apache.ratis.server.RaftServer;
 import org.apache.ratis.server.storage.RaftStorage;
 import org.apache.ratis.thirdparty.com.google.protobuf.UnsafeByteOperations;
@@ -386,7 +390,7 @@ public final class RatisRegistry implements Registry {
         return LeadershipView.leaderless(info.getCurrentTerm());
       }
       // Only voters' answers keep the lease: a listener's answer commits nothing.
-      java.util.Set<String> voterIds = new java.util.HashSet<>();
+      Set<String> voterIds = new HashSet<>();
       server.getDivision(group.getGroupId()).getRaftConf().getCurrentPeers(RaftPeerRole.FOLLOWER)
           .forEach(p -> voterIds.add(p.getId().toString()));
       List<Long> ages = new ArrayList<>();
@@ -451,9 +455,9 @@ public final class RatisRegistry implements Registry {
   @Override
   public Membership membership() throws IOException {
     RaftConfiguration conf = server.getDivision(group.getGroupId()).getRaftConf();
-    java.util.Set<String> voters = new java.util.HashSet<>();
+    Set<String> voters = new HashSet<>();
     conf.getCurrentPeers(RaftPeerRole.FOLLOWER).forEach(p -> voters.add(p.getId().toString()));
-    java.util.Set<String> listeners = new java.util.HashSet<>();
+    Set<String> listeners = new HashSet<>();
     conf.getCurrentPeers(RaftPeerRole.LISTENER).forEach(p -> listeners.add(p.getId().toString()));
     Map<NodeId, MemberRole> roles = new LinkedHashMap<>();
     for (ClusterMember m : options.cluster().members()) {
@@ -464,8 +468,8 @@ public final class RatisRegistry implements Registry {
       }
     }
     // Members added at run time, after the cluster file's, in a stable (sorted) order.
-    new java.util.TreeSet<>(voters).forEach(id -> roles.putIfAbsent(NodeId.of(id), MemberRole.VOTER));
-    new java.util.TreeSet<>(listeners).forEach(id -> roles.putIfAbsent(NodeId.of(id), MemberRole.LISTENER));
+    new TreeSet<>(voters).forEach(id -> roles.putIfAbsent(NodeId.of(id), MemberRole.VOTER));
+    new TreeSet<>(listeners).forEach(id -> roles.putIfAbsent(NodeId.of(id), MemberRole.LISTENER));
     return new Membership(roles);
   }
 
@@ -481,20 +485,20 @@ public final class RatisRegistry implements Registry {
       }
       RaftPeer peer = conf.getPeer(RaftPeerId.valueOf(id.value()), RaftPeerRole.FOLLOWER, RaftPeerRole.LISTENER);
       members.add(peer == null ? known.get()
-          : new ClusterMember(id, io.splitguard.core.cluster.HostPort.parse(peer.getAddress()), known.get().api()));
+          : new ClusterMember(id, HostPort.parse(peer.getAddress()), known.get().api()));
     }
     return members;
   }
 
   private Optional<ClusterMember> recordedAddresses(NodeId id) {
-    return stateMachine.readLocal(io.splitguard.core.membership.MemberAddresses.key(id)).entry()
-        .flatMap(e -> io.splitguard.core.membership.MemberAddresses.decode(id, e.value()));
+    return stateMachine.readLocal(MemberAddresses.key(id)).entry()
+        .flatMap(e -> MemberAddresses.decode(id, e.value()));
   }
 
   @Override
   public CompletableFuture<Void> addListener(ClusterMember member, Membership current, Membership next) {
-    KvCommand record = KvCommand.Put.of(io.splitguard.core.membership.MemberAddresses.key(member.id()),
-        io.splitguard.core.membership.MemberAddresses.encode(member));
+    KvCommand record = KvCommand.Put.of(MemberAddresses.key(member.id()),
+        MemberAddresses.encode(member));
     return submit(record).thenCompose(written -> {
       LOG.info("event=member_addresses_recorded node={} member={} raft={} api={} revision={}",
           options.self(), member.id(), member.raft(), member.api(), written);
@@ -562,7 +566,7 @@ public final class RatisRegistry implements Registry {
     }, retirer).orTimeout(requestTimeout.toMillis(), TimeUnit.MILLISECONDS);
   }
 
-  private List<RaftPeer> raftPeers(java.util.Set<NodeId> ids) {
+  private List<RaftPeer> raftPeers(Set<NodeId> ids) {
     RaftConfiguration conf;
     try {
       conf = server.getDivision(group.getGroupId()).getRaftConf();
