@@ -205,7 +205,7 @@ class LockCommandTest {
   void show_partitionedEverywhere_exits1() throws IOException {
     FakeNode n = node().always(partitioned());
 
-    Cli.Result r = run("show", "job", "--timeout", "300ms", "--endpoints", n.url());
+    Cli.Result r = run("show", "job", "--timeout", "2s", "--endpoints", n.url());
 
     assertThat(r.exitCode()).as(r.toString()).isEqualTo(SplitGuardCli.EXIT_FAILED);
     assertThat(r.err()).contains("PARTITIONED");
