@@ -31,6 +31,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.SortedMap;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -136,6 +137,7 @@ public final class ApStore implements AutoCloseable {
   private final TreeMap<ApKey, Mergeable<?>> values = new TreeMap<>();
   private final Map<ApKey, List<Superseded>> history = new HashMap<>();
   private final Set<String> audited = new HashSet<>();
+  private final DurableView durableView = new DurableView();
   private HlcClock clock;
 
   private ApStore(NodeId self, Wal wal, HlcSettings hlc, LongSupplier wallClockMs, SupersededSink sink) {
@@ -154,7 +156,17 @@ public final class ApStore implements AutoCloseable {
   public static ApStore open(
       NodeId self, Path directory, HlcSettings hlc, LongSupplier wallClockMs, SupersededSink sink)
       throws IOException {
-    FileWal wal = FileWal.open(WalSettings.of(directory));
+    return open(self, FileWal.open(WalSettings.of(directory)), hlc, wallClockMs, sink);
+  }
+
+  /**
+   * Opens the store on {@code wal} (any {@link Wal}: the node's {@link FileWal}, or a simulated one
+   * in tests) and replays it. The store owns the log from then on and closes it.
+   *
+   * @throws IOException if the log holds an undecodable record
+   */
+  public static ApStore open(NodeId self, Wal wal, HlcSettings hlc, LongSupplier wallClockMs, SupersededSink sink)
+      throws IOException {
     ApStore store = new ApStore(self, wal, hlc, wallClockMs, sink);
     try {
       int replayed = store.replay(hlc);
@@ -177,6 +189,7 @@ public final class ApStore implements AutoCloseable {
       for (Mutation m : decodeSnapshot(snap.state())) {
         ApKey key = new ApKey(m.keyspace(), m.value().key());
         values.put(key, m.value());
+        durableView.durable(key, snap.index(), m.value());
         highest = max(highest, m.value());
         for (Superseded s : m.superseded()) {
           remember(key, s);
@@ -202,6 +215,7 @@ public final class ApStore implements AutoCloseable {
         }
         ApKey key = new ApKey(m.keyspace(), m.value().key());
         values.put(key, m.value());
+        durableView.durable(key, r.index(), m.value());
         highest = max(highest, m.value());
         for (Superseded s : m.superseded()) {
           remember(key, s);
@@ -500,38 +514,43 @@ public final class ApStore implements AutoCloseable {
     return List.copyOf(history.getOrDefault(new ApKey(keyspace, key), List.of()));
   }
 
-  /** The values of the given keys that exist here. */
+  /**
+   * The durable states of the given keys that exist here, with their histories: what replication
+   * sends. A state whose WAL record is not yet acknowledged is never returned (see {@link
+   * DurableView}); the key's previous durable state is.
+   */
   public synchronized List<Entry> entries(Iterable<ApKey> keys) {
     List<Entry> out = new ArrayList<>();
     for (ApKey k : keys) {
-      Mergeable<?> v = values.get(k);
-      if (v != null) {
-        out.add(new Entry(k.keyspace(), v, history.getOrDefault(k, List.of())));
+      Optional<Mergeable<?>> v = durableView.get(k);
+      if (v.isPresent()) {
+        out.add(new Entry(k.keyspace(), v.get(), history.getOrDefault(k, List.of())));
       }
     }
     return out;
   }
 
-  /** Every value in the given Merkle ranges (of a tree with {@code rangeCount} ranges). */
-  public synchronized List<Entry> entriesInRanges(Set<Integer> ranges, int rangeCount) {
-    List<Entry> out = new ArrayList<>();
-    for (Map.Entry<ApKey, Mergeable<?>> e : values.entrySet()) {
-      if (ranges.contains(MerkleTree.rangeOf(e.getKey().treeKey(), rangeCount))) {
-        out.add(new Entry(e.getKey().keyspace(), e.getValue(), history.getOrDefault(e.getKey(), List.of())));
-      }
-    }
-    return out;
+  /** Every durable value in the given Merkle ranges (of a tree with {@code rangeCount} ranges). */
+  public List<Entry> entriesInRanges(Set<Integer> ranges, int rangeCount) {
+    return entries(durableView.keysInRanges(ranges, rangeCount));
   }
 
-  /** The Merkle tree of this node's state, over {@code rangeCount} ranges. */
+  /**
+   * Per Merkle range asked for, the {@link MerkleTree#keySummary} of each durable key in it, mapped
+   * to the key: what a peer compares to find the differing keys of a differing range.
+   */
+  public Map<Integer, SortedMap<Long, ApKey>> summaries(Set<Integer> ranges, int rangeCount) {
+    return durableView.summaries(ranges, rangeCount);
+  }
+
+  /** The Merkle tree of this node's durable state, over {@code rangeCount} ranges. */
   public MerkleTree tree(int rangeCount) {
-    Map<String, byte[]> digests = new HashMap<>();
-    synchronized (this) {
-      for (Map.Entry<ApKey, Mergeable<?>> e : values.entrySet()) {
-        digests.put(e.getKey().treeKey(), ApCodec.versionDigest(e.getValue()));
-      }
-    }
-    return MerkleTree.build(rangeCount, digests);
+    return durableView.tree(rangeCount);
+  }
+
+  /** Number of keys with a durable state here (what replication sizes its digests by). */
+  public int durableKeyCount() {
+    return durableView.size();
   }
 
   /** Number of keys per keyspace. */
@@ -607,6 +626,7 @@ public final class ApStore implements AutoCloseable {
 
     CompletableFuture<T> completion(Optional<NodeId> origin) {
       return durable.thenApply(index -> {
+        ApStore.this.durableView.durable(key, index, (Mergeable<?>) value);
         for (Superseded s : fresh) {
           sink.superseded(key.keyspace(), s);
         }
