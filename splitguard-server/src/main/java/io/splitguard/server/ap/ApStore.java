@@ -192,7 +192,7 @@ public final class ApStore implements AutoCloseable {
         durableView.durable(key, snap.index(), m.value());
         highest = max(highest, m.value());
         for (Superseded s : m.superseded()) {
-          remember(key, s);
+          rememberDurable(key, s);
           if (s.clock() instanceof Hlc h && (highest == null || h.compareTo(highest) > 0)) {
             highest = h;
           }
@@ -218,7 +218,7 @@ public final class ApStore implements AutoCloseable {
         durableView.durable(key, r.index(), m.value());
         highest = max(highest, m.value());
         for (Superseded s : m.superseded()) {
-          remember(key, s);
+          rememberDurable(key, s);
           if (s.clock() instanceof Hlc h && (highest == null || h.compareTo(highest) > 0)) {
             highest = h;
           }
@@ -515,8 +515,8 @@ public final class ApStore implements AutoCloseable {
   }
 
   /**
-   * The durable states of the given keys that exist here, with their histories: what replication
-   * sends. A state whose WAL record is not yet acknowledged is never returned (see {@link
+   * The durable states of the given keys that exist here, with their durable histories: what
+   * replication sends. A state whose WAL record is not yet acknowledged is never returned (see {@link
    * DurableView}); the key's previous durable state is.
    */
   public synchronized List<Entry> entries(Iterable<ApKey> keys) {
@@ -524,7 +524,7 @@ public final class ApStore implements AutoCloseable {
     for (ApKey k : keys) {
       Optional<Mergeable<?>> v = durableView.get(k);
       if (v.isPresent()) {
-        out.add(new Entry(k.keyspace(), v.get(), history.getOrDefault(k, List.of())));
+        out.add(new Entry(k.keyspace(), v.get(), durableView.history(k)));
       }
     }
     return out;
@@ -605,6 +605,13 @@ public final class ApStore implements AutoCloseable {
     return true;
   }
 
+  /** At replay: remembers {@code s} and, as it comes from the durable log, marks it durable. */
+  private void rememberDurable(ApKey k, Superseded s) {
+    if (remember(k, s)) {
+      durableView.durableHistory(k, List.of(s));
+    }
+  }
+
   private static String identity(ApKey k, Superseded s) {
     byte[] clockBytes = s.clock() instanceof Hlc h ? ApCodec.encodeHlc(h) : ApCodec.encodeVectorClock((VectorClock) s.clock());
     return k.treeKey() + '\u0000' + HexFormat.of().formatHex(clockBytes);
@@ -627,6 +634,7 @@ public final class ApStore implements AutoCloseable {
     CompletableFuture<T> completion(Optional<NodeId> origin) {
       return durable.thenApply(index -> {
         ApStore.this.durableView.durable(key, index, (Mergeable<?>) value);
+        ApStore.this.durableView.durableHistory(key, fresh);
         for (Superseded s : fresh) {
           sink.superseded(key.keyspace(), s);
         }

@@ -2,6 +2,7 @@ package io.splitguard.server.ap;
 
 import io.splitguard.core.ap.codec.ApCodec;
 import io.splitguard.core.ap.crdt.Mergeable;
+import io.splitguard.core.ap.crdt.Superseded;
 import io.splitguard.core.ap.merkle.MerkleTree;
 import java.util.ArrayList;
 import java.util.List;
@@ -10,11 +11,12 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.SortedMap;
 import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentSkipListMap;
 
 /**
  * The durable state of an {@link ApStore}: for every key, the newest state whose WAL record is
- * acknowledged. Everything that leaves the node (pushes, digests, range and summary answers) is
+ * acknowledged, and the values that acknowledged records superseded. Everything that leaves the node (pushes, digests, range and summary answers) is
  * read from here, never from the in-memory state that may run ahead of the fsync.
  *
  * <p>Why: a state that a crash can take back must never reach a peer. If it did, the node would
@@ -41,6 +43,7 @@ final class DurableView {
   record Version(long index, Mergeable<?> value, long keyHash, byte[] versionDigest) {}
 
   private final ConcurrentSkipListMap<ApKey, Version> byKey = new ConcurrentSkipListMap<>();
+  private final ConcurrentHashMap<ApKey, List<Superseded>> history = new ConcurrentHashMap<>();
 
   /** Records that {@code value}'s WAL record {@code index} is durable. */
   void durable(ApKey key, long index, Mergeable<?> value) {
@@ -51,6 +54,27 @@ final class DurableView {
       long hash = old != null ? old.keyHash() : MerkleTree.keyHash(k.treeKey());
       return new Version(index, value, hash, ApCodec.versionDigest(value));
     });
+  }
+
+  /**
+   * Records that the values a durable record superseded are durable too. Histories travel with
+   * states, so a value superseded only by a write a crash can take back must not travel either: a
+   * peer would keep it, and de-duplicate on its (key, clock) a different value that the restarted
+   * node later writes with the same dot.
+   */
+  void durableHistory(ApKey key, List<Superseded> superseded) {
+    if (!superseded.isEmpty()) {
+      history.compute(key, (k, old) -> {
+        List<Superseded> next = old == null ? new ArrayList<>() : new ArrayList<>(old);
+        next.addAll(superseded);
+        return List.copyOf(next);
+      });
+    }
+  }
+
+  /** The durable history of {@code key}. */
+  List<Superseded> history(ApKey key) {
+    return history.getOrDefault(key, List.of());
   }
 
   /** The durable state of {@code key}. */
