@@ -35,7 +35,7 @@ import picocli.CommandLine.Spec;
       "Exit codes: 0 done, 1 a phase had no successful operation or the keys could not be "
           + "written, 2 bad usage."
     },
-    subcommands = {BenchFailoverCommand.class, BenchCompareCommand.class})
+    subcommands = {BenchFailoverCommand.class, BenchCompareCommand.class, BenchApCommand.class})
 final class BenchCommand implements Callable<Integer> {
 
   private static final int MAX_CLIENTS = 4096;

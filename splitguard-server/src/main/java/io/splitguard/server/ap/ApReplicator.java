@@ -1,30 +1,24 @@
 package io.splitguard.server.ap;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.splitguard.core.ap.codec.ApCodec;
 import io.splitguard.core.ap.merkle.MerkleTree;
 import io.splitguard.core.cluster.ClusterMember;
 import io.splitguard.core.cluster.NodeId;
-import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.SortedMap;
 import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.concurrent.ConcurrentSkipListSet;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -34,37 +28,51 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Replicates this node's AP store to its peers over HTTP: changes are pushed eagerly, and a
- * periodic anti-entropy round with each peer compares Merkle digests so that only the differing
- * ranges' entries travel after a heal.
+ * Replicates this node's AP store to its peers: changes are pushed eagerly, and a periodic
+ * anti-entropy round with each peer compares Merkle digests, then per-key summaries of the
+ * differing ranges, so that after a heal only the differing keys' entries travel.
  *
  * <p><b>Push.</b> Every durable change marks its key pending for every peer but the one it came
  * from. Every {@code pushInterval}, up to {@code batchMax} pending keys (oldest first) are sent to
- * each reachable peer as whole states ({@code POST /v1/internal/ap/merge}); state-based merge makes
+ * each reachable peer as whole states ({@link ApProtocol.Operation#MERGE}); state-based merge makes
  * resending harmless. A key is cleared only if it did not change again while in flight. A peer
  * that fails is retried with exponential backoff; its pending keys stay (their count and the
  * oldest one's age are the replication lag).
  *
  * <p><b>Anti-entropy.</b> Every {@code antiEntropyInterval}, for each reachable peer: fetch its
- * Merkle tree ({@code GET /v1/internal/ap/digest}), diff it with the local one, fetch the entries
- * of the differing ranges a few ranges at a time ({@code POST /v1/internal/ap/range}) and merge
- * them, then push the local entries of those ranges. This repairs whatever push missed (a change
- * merged from a third node, a peer restarted with a damaged log).
+ * Merkle tree over {@link #rangeCountFor} ranges (only "equal" comes back when the roots match),
+ * diff it with the local one, and for the differing ranges, a slice at a time: fetch the peer's
+ * 8-byte key summaries ({@link MerkleTree#keySummary}), fetch only the entries whose summary this
+ * node lacks and merge them, and push the local entries whose summary the peer lacks. A range
+ * whose leaf differed but whose summaries all match (a summary collision, or a change in between)
+ * is exchanged whole. This repairs whatever push missed (a change merged from a third node, a peer
+ * restarted with a damaged log).
  *
- * <p>One thread does all of it, so rounds never overlap. Thread-safe towards the store's listener.
+ * <p><b>Steppable.</b> The logic talks to peers only through an {@link ApChannel} and reads time
+ * only from {@code nowMs}; {@link #pushRound()} and {@link #antiEntropyRound()} run one round and
+ * complete when it is over, without blocking. {@link #start()} runs them on one thread of their own
+ * (so rounds never overlap), which is how the node uses it; the AP simulation drives the rounds
+ * from its simulated clock instead. Thread-safe towards the store's listener.
  */
 public final class ApReplicator implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(ApReplicator.class);
 
+  /**
+   * Keys per Merkle range that anti-entropy aims for: the range count grows with the store (from
+   * {@code rangeCount} up to {@link MerkleTree#MAX_RANGES}) so a range stays small, and a few
+   * divergent keys do not make a peer summarise a large share of the store.
+   */
+  public static final int KEYS_PER_RANGE = 64;
+
   private final NodeId self;
-  private final Map<NodeId, URI> peers;
+  private final Set<NodeId> peers;
   private final ApStore store;
+  private final ApChannel channel;
+  private final ApProtocol protocol = new ApProtocol(new ObjectMapper());
   private final Predicate<NodeId> reachable;
   private final ApReplicationSettings settings;
   private final LongSupplier nowMs;
-  private final HttpClient http;
-  private final ObjectMapper json = new ObjectMapper();
-  private final Map<NodeId, PeerState> peerStates = new TreeMap<>();
+  private final Map<NodeId, PeerState> peerStates = new ConcurrentSkipListMap<>();
   private final Counter antiEntropyBytes;
   private ScheduledExecutorService executor;
   private long seq;
@@ -80,25 +88,36 @@ public final class ApReplicator implements AutoCloseable {
   private record Mark(long sinceMs, long seq) {}
 
   /**
-   * A replicator for {@code store}; call {@link #start()} to begin.
+   * A replicator for {@code store} talking HTTP to {@code peers}; call {@link #start()} to begin.
    *
    * @param reachable whether the failure detector currently considers a peer reachable
    * @param nowMs wall-clock time, for lag and backoff
    */
   public ApReplicator(NodeId self, List<ClusterMember> peers, ApStore store, Predicate<NodeId> reachable,
       ApReplicationSettings settings, LongSupplier nowMs, MeterRegistry metrics) {
+    this(self, peers.stream().map(ClusterMember::id).toList(), store,
+        new HttpApChannel(peers, settings.requestTimeout()), reachable, settings, nowMs, metrics);
+  }
+
+  /**
+   * A replicator for {@code store} reaching {@code peers} through {@code channel}.
+   *
+   * @param reachable whether the failure detector currently considers a peer reachable
+   * @param nowMs wall-clock time, for lag and backoff
+   */
+  public ApReplicator(NodeId self, List<NodeId> peers, ApStore store, ApChannel channel,
+      Predicate<NodeId> reachable, ApReplicationSettings settings, LongSupplier nowMs, MeterRegistry metrics) {
     this.self = self;
     this.store = store;
+    this.channel = channel;
     this.reachable = reachable;
     this.settings = settings;
     this.nowMs = nowMs;
     // Concurrent: members added at run time (addPeers) while rounds iterate.
-    this.peers = new java.util.concurrent.ConcurrentSkipListMap<>();
-    for (ClusterMember m : peers) {
-      this.peers.put(m.id(), URI.create("http://" + m.api()));
-      peerStates.put(m.id(), new PeerState());
+    this.peers = new ConcurrentSkipListSet<>(peers);
+    for (NodeId p : this.peers) {
+      peerStates.put(p, new PeerState());
     }
-    this.http = HttpClient.newBuilder().connectTimeout(settings.requestTimeout()).build();
     this.antiEntropyBytes = Counter.builder("ap_antientropy_bytes_total")
         .description("bytes of digests and entries exchanged by AP anti-entropy rounds").register(metrics);
     Gauge.builder("ap_replication_lag_seconds", this, r -> r.lagMs() / 1000.0)
@@ -116,9 +135,10 @@ public final class ApReplicator implements AutoCloseable {
    */
   public synchronized void addPeers(List<ClusterMember> members) {
     for (ClusterMember m : members) {
-      if (!m.id().equals(self) && !peers.containsKey(m.id())) {
+      if (!m.id().equals(self) && !peers.contains(m.id())) {
+        channel.addPeer(m);
         peerStates.put(m.id(), new PeerState());
-        peers.put(m.id(), URI.create("http://" + m.api()));
+        peers.add(m.id());
         LOG.info("event=ap_peer_added node={} peer={} api={}", self, m.id(), m.api());
       }
     }
@@ -158,142 +178,250 @@ public final class ApReplicator implements AutoCloseable {
     }
   }
 
+  /** Runs {@code step} for each peer in order, each after the previous one's future completed. */
+  private CompletableFuture<Void> forEachPeer(java.util.function.Function<NodeId, CompletableFuture<Void>> step) {
+    CompletableFuture<Void> chain = CompletableFuture.completedFuture(null);
+    for (NodeId peer : peers) {
+      chain = chain.thenCompose(x -> step.apply(peer));
+    }
+    return chain;
+  }
+
   // ---- push --------------------------------------------------------------------------------------
 
-  /** One push round to every peer (also called by tests). */
+  /** One push round to every peer, blocking until it is over (the replicator thread; tests). */
   void pushAll() {
-    for (NodeId peer : peers.keySet()) {
-      if (!reachable.test(peer)) {
-        continue;
+    pushRound().join();
+  }
+
+  /**
+   * One push round: each reachable peer that is not backing off gets up to {@code batchMax} of its
+   * pending keys. Completes when every peer answered or failed; never completes exceptionally.
+   */
+  public CompletableFuture<Void> pushRound() {
+    return forEachPeer(this::pushTo);
+  }
+
+  private CompletableFuture<Void> pushTo(NodeId peer) {
+    if (!reachable.test(peer)) {
+      return CompletableFuture.completedFuture(null);
+    }
+    Map<ApKey, Mark> batch = new LinkedHashMap<>();
+    synchronized (this) {
+      PeerState s = peerStates.get(peer);
+      if (s.pending.isEmpty() || nowMs.getAsLong() < s.nextAttemptMs) {
+        return CompletableFuture.completedFuture(null);
       }
-      Map<ApKey, Mark> batch = new LinkedHashMap<>();
+      for (Map.Entry<ApKey, Mark> e : s.pending.entrySet()) {
+        if (batch.size() >= settings.batchMax()) {
+          break;
+        }
+        batch.put(e.getKey(), e.getValue());
+      }
+    }
+    List<ApStore.Entry> entries = store.entries(batch.keySet());
+    CompletableFuture<Long> sent = entries.isEmpty() ? CompletableFuture.completedFuture(0L) : send(peer, entries);
+    return sent.handle((bytes, error) -> {
+      if (error != null) {
+        failed(peer, "push", error);
+        return null;
+      }
       synchronized (this) {
         PeerState s = peerStates.get(peer);
-        if (s.pending.isEmpty() || nowMs.getAsLong() < s.nextAttemptMs) {
-          continue;
-        }
-        for (Map.Entry<ApKey, Mark> e : s.pending.entrySet()) {
-          if (batch.size() >= settings.batchMax()) {
-            break;
-          }
-          batch.put(e.getKey(), e.getValue());
-        }
+        batch.forEach((k, m) -> s.pending.remove(k, m)); // a key changed in flight stays pending
+        s.backoffMs = 0;
+        s.nextAttemptMs = 0;
       }
-      List<ApStore.Entry> entries = store.entries(batch.keySet());
-      try {
-        if (!entries.isEmpty()) {
-          send(peer, entries);
-        }
-        synchronized (this) {
-          PeerState s = peerStates.get(peer);
-          batch.forEach((k, m) -> s.pending.remove(k, m)); // a key changed in flight stays pending
-          s.backoffMs = 0;
-          s.nextAttemptMs = 0;
-        }
-      } catch (IOException | RuntimeException e) {
-        failed(peer, "push", e);
-      }
-    }
+      return null;
+    });
   }
 
-  private int send(NodeId peer, List<ApStore.Entry> entries) throws IOException {
-    ObjectNode body = json.createObjectNode();
-    body.put("from", self.value());
-    body.set("entries", ApWire.entries(json, entries));
-    byte[] bytes = json.writeValueAsBytes(body);
-    post(peer, "/v1/internal/ap/merge", bytes);
-    return bytes.length;
+  /** Pushes {@code entries}; completes with the bytes exchanged once the peer made them durable. */
+  private CompletableFuture<Long> send(NodeId peer, List<ApStore.Entry> entries) {
+    byte[] body = protocol.encodePush(self, entries);
+    return call(peer, ApProtocol.Operation.MERGE, body).thenApply(answer -> {
+      protocol.decodeMergeReport(answer);
+      return (long) body.length + answer.length;
+    });
   }
 
-  private byte[] post(NodeId peer, String path, byte[] body) throws IOException {
-    return call(peer, HttpRequest.newBuilder(peers.get(peer).resolve(path))
-        .header("Content-Type", "application/json")
-        .POST(HttpRequest.BodyPublishers.ofByteArray(body)));
-  }
-
-  private byte[] call(NodeId peer, HttpRequest.Builder request) throws IOException {
-    HttpResponse<byte[]> r;
+  private CompletableFuture<byte[]> call(NodeId peer, ApProtocol.Operation op, byte[] body) {
     try {
-      r = http.send(request.timeout(settings.requestTimeout()).build(), HttpResponse.BodyHandlers.ofByteArray());
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IOException("interrupted", e);
+      return channel.call(peer, op, body);
+    } catch (RuntimeException e) {
+      return CompletableFuture.failedFuture(e);
     }
-    if (r.statusCode() != 200) {
-      throw new IOException(peer + " answered " + r.statusCode() + ": "
-          + new String(r.body(), StandardCharsets.UTF_8));
-    }
-    return r.body();
   }
 
-  private synchronized void failed(NodeId peer, String what, Exception e) {
+  private synchronized void failed(NodeId peer, String what, Throwable e) {
     PeerState s = peerStates.get(peer);
     s.backoffMs = s.backoffMs == 0 ? settings.initialBackoff().toMillis()
         : Math.min(settings.maxBackoff().toMillis(), s.backoffMs * 2);
     s.nextAttemptMs = nowMs.getAsLong() + s.backoffMs;
+    Throwable cause = e instanceof java.util.concurrent.CompletionException && e.getCause() != null ? e.getCause() : e;
     LOG.debug("event=ap_{}_peer_failed node={} peer={} backoffMs={} error={}", what, self, peer, s.backoffMs,
-        e.toString());
+        cause.toString());
   }
 
   // ---- anti-entropy ------------------------------------------------------------------------------
 
-  /** One anti-entropy round with every reachable peer (also called by tests). */
+  /** One anti-entropy round, blocking until it is over (the replicator thread; tests). */
   void antiEntropyAll() {
-    for (NodeId peer : peers.keySet()) {
+    antiEntropyRound().join();
+  }
+
+  /**
+   * One anti-entropy round with every reachable peer that is not backing off. Completes when it is
+   * over; never completes exceptionally (a failing peer is backed off).
+   */
+  public CompletableFuture<Void> antiEntropyRound() {
+    return forEachPeer(peer -> {
       synchronized (this) {
         if (nowMs.getAsLong() < peerStates.get(peer).nextAttemptMs) {
-          continue;
+          return CompletableFuture.completedFuture(null);
         }
       }
       if (!reachable.test(peer)) {
-        continue;
+        return CompletableFuture.completedFuture(null);
       }
+      CompletableFuture<Void> round;
       try {
-        antiEntropy(peer);
-      } catch (IOException | RuntimeException e) {
-        failed(peer, "anti_entropy", e);
+        round = antiEntropy(peer);
+      } catch (RuntimeException e) {
+        round = CompletableFuture.failedFuture(e);
       }
-    }
-    lastRoundMs = nowMs.getAsLong();
+      return round.handle((x, error) -> {
+        if (error != null) {
+          failed(peer, "anti_entropy", error);
+        }
+        return null;
+      });
+    }).thenRun(() -> lastRoundMs = nowMs.getAsLong());
   }
 
-  private void antiEntropy(NodeId peer) throws IOException {
-    int ranges = settings.rangeCount();
-    byte[] digest = call(peer, HttpRequest.newBuilder(peers.get(peer).resolve("/v1/internal/ap/digest?ranges=" + ranges)).GET());
-    antiEntropyBytes.increment(digest.length);
-    MerkleTree theirs = ApCodec.decodeMerkleTree(Base64.getDecoder().decode(json.readTree(digest).path("tree").asText()));
-    List<Integer> differing = MerkleTree.diff(store.tree(ranges), theirs);
-    synchronized (this) {
-      peerStates.get(peer).divergentRanges = differing.size();
+  /**
+   * The number of Merkle ranges anti-entropy uses for a store of {@code keys} keys: the configured
+   * {@code base} count, doubled while a range would hold more than {@link #KEYS_PER_RANGE} keys, up
+   * to {@link MerkleTree#MAX_RANGES}. Both sides use the asker's count.
+   */
+  public static int rangeCountFor(int keys, int base) {
+    int ranges = base;
+    while (ranges < MerkleTree.MAX_RANGES && (long) ranges * KEYS_PER_RANGE < keys) {
+      ranges *= 2;
     }
-    if (differing.isEmpty()) {
-      return;
+    return ranges;
+  }
+
+  private CompletableFuture<Void> antiEntropy(NodeId peer) {
+    int ranges = rangeCountFor(store.durableKeyCount(), settings.rangeCount());
+    MerkleTree local = store.tree(ranges);
+    byte[] ask = protocol.encodeDigestRequest(new ApProtocol.DigestRequest(ranges, Optional.of(local.root())));
+    return call(peer, ApProtocol.Operation.DIGEST, ask).thenCompose(answer -> {
+      antiEntropyBytes.increment(ask.length + answer.length);
+      Optional<MerkleTree> theirs = protocol.decodeDigest(answer, ranges);
+      List<Integer> differing = theirs.isEmpty() ? List.of() : MerkleTree.diff(local, theirs.get());
+      synchronized (this) {
+        peerStates.get(peer).divergentRanges = differing.size();
+      }
+      if (differing.isEmpty()) {
+        return CompletableFuture.completedFuture(null);
+      }
+      LOG.info("event=ap_anti_entropy node={} peer={} rangeCount={} divergentRanges={}", self, peer, ranges,
+          differing.size());
+      // Each request covers the same share of the key space whatever the range count.
+      int perRequest = Math.min(ApProtocol.MAX_RANGES_PER_REQUEST,
+          settings.rangesPerRequest() * Math.max(1, ranges / settings.rangeCount()));
+      CompletableFuture<Void> chain = CompletableFuture.completedFuture(null);
+      for (int from = 0; from < differing.size(); from += perRequest) {
+        List<Integer> slice = differing.subList(from, Math.min(differing.size(), from + perRequest));
+        chain = chain.thenCompose(x -> exchangeRanges(peer, ranges, slice));
+      }
+      return chain;
+    });
+  }
+
+  /** Repairs one slice of differing ranges with {@code peer}, key by key where the summaries allow. */
+  private CompletableFuture<Void> exchangeRanges(NodeId peer, int ranges, List<Integer> slice) {
+    byte[] ask = protocol.encodeRangeRequest(new ApProtocol.RangeRequest(ranges, slice));
+    return call(peer, ApProtocol.Operation.SUMMARIES, ask).thenCompose(answer -> {
+      antiEntropyBytes.increment(ask.length + answer.length);
+      Map<Integer, long[]> theirs = protocol.decodeSummaries(answer);
+      Map<Integer, SortedMap<Long, ApKey>> ours = store.summaries(new HashSet<>(slice), ranges);
+      List<Long> wanted = new ArrayList<>();
+      List<ApKey> toPush = new ArrayList<>();
+      List<Integer> whole = new ArrayList<>();
+      for (int r : slice) {
+        SortedMap<Long, ApKey> mine = ours.getOrDefault(r, new TreeMap<>());
+        Set<Long> theirSet = new HashSet<>();
+        for (long s : theirs.getOrDefault(r, new long[0])) {
+          theirSet.add(s);
+        }
+        List<Long> missingHere = new ArrayList<>();
+        for (long s : theirSet) {
+          if (!mine.containsKey(s)) {
+            missingHere.add(s);
+          }
+        }
+        List<ApKey> missingThere = new ArrayList<>();
+        mine.forEach((s, key) -> {
+          if (!theirSet.contains(s)) {
+            missingThere.add(key);
+          }
+        });
+        if (missingHere.isEmpty() && missingThere.isEmpty()) {
+          whole.add(r); // the leaf differed but no summary does: exchange the range whole
+        } else {
+          missingHere.sort(null);
+          wanted.addAll(missingHere);
+          toPush.addAll(missingThere);
+        }
+      }
+      CompletableFuture<List<ApStore.Entry>> fetched = CompletableFuture.completedFuture(new ArrayList<>());
+      if (!wanted.isEmpty()) {
+        byte[] fetch = protocol.encodeRangeRequest(new ApProtocol.RangeRequest(ranges, slice,
+            wanted.stream().mapToLong(Long::longValue).toArray()));
+        fetched = fetched.thenCompose(list -> call(peer, ApProtocol.Operation.FETCH, fetch).thenApply(a -> {
+          antiEntropyBytes.increment(fetch.length + a.length);
+          list.addAll(protocol.decodeEntries(a));
+          return list;
+        }));
+      }
+      if (!whole.isEmpty()) {
+        byte[] range = protocol.encodeRangeRequest(new ApProtocol.RangeRequest(ranges, whole));
+        fetched = fetched.thenCompose(list -> call(peer, ApProtocol.Operation.RANGE, range).thenApply(a -> {
+          antiEntropyBytes.increment(range.length + a.length);
+          list.addAll(protocol.decodeEntries(a));
+          return list;
+        }));
+      }
+      return fetched.thenCompose(received -> mergeInBatches(received, peer, 0)).thenCompose(x -> {
+        List<ApStore.Entry> local = new ArrayList<>(store.entries(toPush));
+        if (!whole.isEmpty()) {
+          local.addAll(store.entriesInRanges(new HashSet<>(whole), ranges));
+        }
+        return pushInBatches(peer, local, 0);
+      });
+    });
+  }
+
+  /** Merges {@code received} in batches of {@code batchMax}, each durable before the next. */
+  private CompletableFuture<Void> mergeInBatches(List<ApStore.Entry> received, NodeId peer, int from) {
+    if (from >= received.size()) {
+      return CompletableFuture.completedFuture(null);
     }
-    LOG.info("event=ap_anti_entropy node={} peer={} divergentRanges={}", self, peer, differing.size());
-    for (int from = 0; from < differing.size(); from += settings.rangesPerRequest()) {
-      List<Integer> chunk = differing.subList(from, Math.min(differing.size(), from + settings.rangesPerRequest()));
-      ObjectNode ask = json.createObjectNode();
-      ask.put("rangeCount", ranges);
-      ArrayNode list = ask.putArray("ranges");
-      chunk.forEach(list::add);
-      byte[] askBytes = json.writeValueAsBytes(ask);
-      byte[] answer = post(peer, "/v1/internal/ap/range", askBytes);
-      antiEntropyBytes.increment(askBytes.length + answer.length);
-      JsonNode entries = json.readTree(answer).path("entries");
-      // Merged in bounded batches, each durable before the next.
-      List<ApStore.Entry> received = new ArrayList<>();
-      for (JsonNode e : entries) {
-        ArrayNode one = json.createArrayNode().add(e);
-        received.addAll(ApWire.decode(one));
-      }
-      for (int i = 0; i < received.size(); i += settings.batchMax()) {
-        store.merge(received.subList(i, Math.min(received.size(), i + settings.batchMax())), peer).join();
-      }
-      List<ApStore.Entry> ours = store.entriesInRanges(new HashSet<>(chunk), ranges);
-      for (int i = 0; i < ours.size(); i += settings.batchMax()) {
-        antiEntropyBytes.increment(send(peer, ours.subList(i, Math.min(ours.size(), i + settings.batchMax()))));
-      }
+    List<ApStore.Entry> batch = received.subList(from, Math.min(received.size(), from + settings.batchMax()));
+    return store.merge(batch, peer).thenCompose(r -> mergeInBatches(received, peer, from + settings.batchMax()));
+  }
+
+  private CompletableFuture<Void> pushInBatches(NodeId peer, List<ApStore.Entry> local, int from) {
+    if (from >= local.size()) {
+      return CompletableFuture.completedFuture(null);
     }
+    List<ApStore.Entry> batch = local.subList(from, Math.min(local.size(), from + settings.batchMax()));
+    return send(peer, batch).thenCompose(bytes -> {
+      antiEntropyBytes.increment(bytes);
+      return pushInBatches(peer, local, from + settings.batchMax());
+    });
   }
 
   // ---- status ------------------------------------------------------------------------------------

@@ -30,13 +30,17 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.SortedMap;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -48,9 +52,17 @@ import org.slf4j.LoggerFactory;
  * <p><b>Durability.</b> Every mutation (a local write, or a merge that changed a key) is one WAL
  * record holding the key's whole new state and the values the mutation superseded. Futures
  * returned here complete only after that record is fsynced; only then are the superseded values
- * written to the audit log and the change announced to listeners (the replicator), so no peer
- * ever receives a state this node could lose. Reopening replays the log: each record's state
- * replaces the key's, in log order, which rebuilds exactly the acknowledged state.
+ * written to the audit log and the change announced to listeners (the replicator). Reopening
+ * replays the log: each record's state replaces the key's, in log order, which rebuilds exactly the
+ * acknowledged state.
+ *
+ * <p><b>Durable view.</b> Reads for local clients see the in-memory state, which may run ahead of
+ * the fsync. Everything that leaves the node ({@link #entries}, {@link #entriesInRanges}, {@link
+ * #summaries}, {@link #tree}) is read from the {@link DurableView} instead: per key the newest state
+ * whose record is acknowledged, with the bounded history (and watermark) that acknowledged records
+ * built. Tombstones and deleted registers are states like any other there, so deletes replicate
+ * only once durable too. So no peer ever receives a state or a superseded value this node could
+ * lose in a crash.
  *
  * <p><b>Superseded values.</b> Kept per key (for {@code /history}), the newest {@link
  * ApStoreSettings#historyMaxEntries} of them, and audited once per {@code (keyspace, key, clock)}:
@@ -65,9 +77,13 @@ import org.slf4j.LoggerFactory;
  * does not show them. Tombstones are never collected.
  *
  * <p><b>Snapshots.</b> Every {@link ApStoreSettings#snapshotEveryRecords} records, a snapshot is
- * written on a thread of the store's own: the state is copied under the lock at a known log index
- * (the cut), written outside it once that index is durable, and the log then drops the segments
- * the snapshot covers; records after the cut stay in the log.
+ * taken while running: the state and histories are copied under the lock right after an append
+ * (the cut, at that record's index), and written by the snapshot executor (a thread of the store's
+ * own unless one is given to {@link #open(NodeId, Wal, HlcSettings, LongSupplier, SupersededSink,
+ * ApStoreSettings, Executor)}) once that record is durable; the log then drops the segments the
+ * snapshot covers, and records after the cut stay in it. Nothing waits for the fsync in between,
+ * so a single-threaded simulation can drive snapshots too. A snapshot holds only acknowledged
+ * records, so reopening rebuilds the durable view from it exactly as it was.
  *
  * <p><b>Clock.</b> LWW writes are stamped by this node's hybrid logical clock; a wall clock too
  * far behind what the clock has seen makes the write fail with {@link
@@ -169,27 +185,38 @@ public final class ApStore implements AutoCloseable {
   private final TreeMap<ApKey, Mergeable<?>> values = new TreeMap<>();
   private final Map<ApKey, SupersededHistory> histories = new HashMap<>();
   private final ApStoreSettings settings;
+  private final DurableView durableView;
   private final Object snapshotLock = new Object();
-  private final ExecutorService snapshotRunner;
+  private final Executor snapshotExecutor;
+  /** The store's own snapshot thread, shut down at close; empty when the executor was given. */
+  private final Optional<ExecutorService> ownSnapshotRunner;
   private HlcClock clock;
   private long recordsSinceSnapshot;
   private boolean snapshotScheduled;
   private CompletableFuture<Long> lastAppend;
 
   private ApStore(NodeId self, Wal wal, HlcSettings hlc, LongSupplier wallClockMs, SupersededSink sink,
-      ApStoreSettings settings) {
+      ApStoreSettings settings, Optional<Executor> snapshotExecutor) {
     this.self = self;
     this.wal = wal;
     this.wallClockMs = wallClockMs;
     this.sink = sink;
     this.settings = settings;
+    this.durableView = new DurableView(settings.historyMaxEntries());
     this.clock = new HlcClock(hlc);
     this.lastAppend = CompletableFuture.completedFuture(wal.lastIndex());
-    this.snapshotRunner = Executors.newSingleThreadExecutor(r -> {
-      Thread t = new Thread(r, "ap-snapshot-" + self);
-      t.setDaemon(true);
-      return t;
-    });
+    if (snapshotExecutor.isPresent()) {
+      this.ownSnapshotRunner = Optional.empty();
+      this.snapshotExecutor = snapshotExecutor.get();
+    } else {
+      ExecutorService runner = Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "ap-snapshot-" + self);
+        t.setDaemon(true);
+        return t;
+      });
+      this.ownSnapshotRunner = Optional.of(runner);
+      this.snapshotExecutor = runner;
+    }
   }
 
   /**
@@ -216,8 +243,26 @@ public final class ApStore implements AutoCloseable {
   /** As {@link #open}, with explicit log settings (tests use small segments). */
   static ApStore open(NodeId self, WalSettings walSettings, HlcSettings hlc, LongSupplier wallClockMs,
       SupersededSink sink, ApStoreSettings settings) throws IOException {
-    FileWal wal = FileWal.open(walSettings);
-    ApStore store = new ApStore(self, wal, hlc, wallClockMs, sink, settings);
+    return open(self, FileWal.open(walSettings), hlc, wallClockMs, sink, settings, Optional.empty());
+  }
+
+  /**
+   * Opens the store on {@code wal} (any {@link Wal}: the node's {@link FileWal}, or a simulated one
+   * in tests) and replays it. The store owns the log from then on and closes it.
+   *
+   * @param snapshotExecutor runs the writing of snapshots taken while running (the store does not
+   *     shut it down); a simulation passes one that queues the work as its own event, so a seed
+   *     replays exactly
+   * @throws IOException if the log holds an undecodable record
+   */
+  public static ApStore open(NodeId self, Wal wal, HlcSettings hlc, LongSupplier wallClockMs, SupersededSink sink,
+      ApStoreSettings settings, Executor snapshotExecutor) throws IOException {
+    return open(self, wal, hlc, wallClockMs, sink, settings, Optional.of(snapshotExecutor));
+  }
+
+  private static ApStore open(NodeId self, Wal wal, HlcSettings hlc, LongSupplier wallClockMs, SupersededSink sink,
+      ApStoreSettings settings, Optional<Executor> snapshotExecutor) throws IOException {
+    ApStore store = new ApStore(self, wal, hlc, wallClockMs, sink, settings, snapshotExecutor);
     try {
       int replayed = store.replay(hlc);
       store.recordsSinceSnapshot = replayed;
@@ -225,7 +270,7 @@ public final class ApStore implements AutoCloseable {
         store.snapshot();
       }
     } catch (IOException | RuntimeException e) {
-      store.snapshotRunner.shutdownNow();
+      store.ownSnapshotRunner.ifPresent(ExecutorService::shutdownNow);
       wal.close();
       throw e;
     }
@@ -249,6 +294,8 @@ public final class ApStore implements AutoCloseable {
         } else {
           m.superseded().forEach(s -> remember(key, s));
         }
+        // A snapshot covers acknowledged records only: its state is the durable one.
+        durableView.restore(key, snap.index(), m.value(), histories.getOrDefault(key, SupersededHistory.empty()));
         for (Superseded s : m.superseded()) {
           if (s.clock() instanceof Hlc h && (highest == null || h.compareTo(highest) > 0)) {
             highest = h;
@@ -282,6 +329,8 @@ public final class ApStore implements AutoCloseable {
             highest = h;
           }
         }
+        // Replayed records are on disk: the key's state and history (with its watermark) are durable.
+        durableView.restore(key, r.index(), m.value(), histories.getOrDefault(key, SupersededHistory.empty()));
         next = r.index() + 1;
         records++;
       }
@@ -296,22 +345,20 @@ public final class ApStore implements AutoCloseable {
 
   /**
    * Writes a snapshot of every key's state and history, after which the log drops the segments it
-   * covers. Writers are held only while the state is copied (the cut, at the index of the last
-   * record appended); the snapshot is written once that record is durable, so it never covers a
-   * write that could still be lost, and records appended after the cut stay in the log. Snapshots
-   * are taken one at a time. Called at open, by the store itself every {@link
-   * ApStoreSettings#snapshotEveryRecords} records, and by tests.
+   * covers, and returns once it is written. Writers are held only while the state is copied (the
+   * cut, at the index of the last record appended); the snapshot is written once that record is
+   * durable, so it never covers a write that could still be lost, and records appended after the
+   * cut stay in the log. Called at open and by tests; while running, the store takes its snapshots
+   * without waiting ({@link #maybeSnapshot}).
    *
    * @throws IOException if the snapshot cannot be written (the log is unchanged) or the cut's
    *     records could not be made durable
    */
   public void snapshot() throws IOException {
-    synchronized (snapshotLock) {
-      writeSnapshot(cut());
-    }
+    writeSnapshot(cut());
   }
 
-  /** The state at the last appended record. Snapshots never run concurrently: {@link #snapshot} holds {@code snapshotLock}. */
+  /** The state at the last appended record. */
   synchronized SnapshotCut cut() {
     recordsSinceSnapshot = 0;
     return new SnapshotCut(wal.lastIndex(), lastAppend, new TreeMap<>(values), new HashMap<>(histories));
@@ -326,11 +373,21 @@ public final class ApStore implements AutoCloseable {
   record SnapshotCut(long index, CompletableFuture<Long> durable, TreeMap<ApKey, Mergeable<?>> values,
       Map<ApKey, SupersededHistory> histories) {}
 
-  /** Writes {@code cut} as the log's snapshot (one at a time, see {@link #cut}). */
+  /**
+   * Writes {@code cut} as the log's snapshot; waits for its index to be durable first. Snapshots
+   * are written one at a time, and a cut older than the snapshot already written is dropped (a
+   * running snapshot whose write was overtaken by an explicit one).
+   */
   void writeSnapshot(SnapshotCut cut) throws IOException {
-    if (cut.index() == 0) {
-      return;
+    synchronized (snapshotLock) {
+      if (cut.index() == 0 || wal.latestSnapshot().map(w -> w.index() >= cut.index()).orElse(false)) {
+        return;
+      }
+      writeDurableCut(cut);
     }
+  }
+
+  private void writeDurableCut(SnapshotCut cut) throws IOException {
     try {
       cut.durable().get();
     } catch (InterruptedException e) {
@@ -357,27 +414,42 @@ public final class ApStore implements AutoCloseable {
         state.length);
   }
 
-  /** Called with the lock held after each append: schedules a snapshot once enough records were appended. */
-  private void maybeScheduleSnapshot() {
+  /**
+   * Called with the lock held after each mutation is applied: once enough records were appended
+   * (and no running snapshot is under way), takes the cut now and has the snapshot executor write
+   * it when its record is durable. Nothing here waits: the fsync completes the cut's future, which
+   * hands the write to the executor.
+   */
+  private void maybeSnapshot() {
     if (++recordsSinceSnapshot < settings.snapshotEveryRecords() || snapshotScheduled) {
       return;
     }
     snapshotScheduled = true;
-    try {
-      snapshotRunner.execute(() -> {
-        try {
-          snapshot();
-        } catch (IOException | RuntimeException e) {
-          LOG.warn("event=ap_snapshot_failed node={} error={}", self, e.toString());
-        } finally {
-          synchronized (this) {
-            snapshotScheduled = false;
+    SnapshotCut cut = cut();
+    cut.durable().whenComplete((index, error) -> {
+      if (error != null) {
+        LOG.warn("event=ap_snapshot_failed node={} index={} error={}", self, cut.index(), error.toString());
+        snapshotDone();
+        return;
+      }
+      try {
+        snapshotExecutor.execute(() -> {
+          try {
+            writeSnapshot(cut);
+          } catch (IOException | RuntimeException e) {
+            LOG.warn("event=ap_snapshot_failed node={} index={} error={}", self, cut.index(), e.toString());
+          } finally {
+            snapshotDone();
           }
-        }
-      });
-    } catch (java.util.concurrent.RejectedExecutionException e) {
-      snapshotScheduled = false; // closing
-    }
+        });
+      } catch (RejectedExecutionException e) {
+        snapshotDone(); // closing
+      }
+    });
+  }
+
+  private synchronized void snapshotDone() {
+    snapshotScheduled = false;
   }
 
   /** A key's record in a snapshot, with its history watermark (format 2; empty in format 1). */
@@ -426,34 +498,53 @@ public final class ApStore implements AutoCloseable {
   // ---- local writes ----------------------------------------------------------------------------
 
   /**
+   * The one skeleton of every local write and delete: under the lock, read the key's current state
+   * (checking its type), compute the next state with {@code change}, apply it in memory and append
+   * its record; then, once the record is durable, complete (durable view, audit of the superseded
+   * values, listeners). {@code change} sees the current state (null if the key holds none) and
+   * returns the outcome, or empty when there is nothing to do (nothing is written then); it may
+   * throw to refuse, before anything changes.
+   */
+  private <T extends Mergeable<T>> Optional<CompletableFuture<MergeOutcome<T>>> mutate(String keyspace, String key,
+      Class<T> type, String wanted, Function<T, Optional<MergeOutcome<T>>> change) {
+    ApKey k = new ApKey(keyspace, key);
+    Pending p;
+    MergeOutcome<T> out;
+    synchronized (this) {
+      Optional<MergeOutcome<T>> next = change.apply(typed(k, type, wanted));
+      if (next.isEmpty()) {
+        return Optional.empty();
+      }
+      out = next.get();
+      p = install(k, out.merged(), out.superseded());
+    }
+    return Optional.of(p.completion(Optional.empty()).thenApply(index -> out));
+  }
+
+  /** {@link #mutate} for a change that always writes. */
+  private <T extends Mergeable<T>> CompletableFuture<T> write(String keyspace, String key, Class<T> type,
+      String wanted, Function<T, MergeOutcome<T>> change) {
+    return mutate(keyspace, key, type, wanted, current -> Optional.of(change.apply(current))).orElseThrow()
+        .thenApply(MergeOutcome::merged);
+  }
+
+  /**
    * Writes an LWW value stamped by this node's clock.
    *
    * @throws io.splitguard.core.ap.clock.ClockSkewException if the clock refuses to stamp
    * @throws ApTypeException if the key holds another type
    */
   public CompletableFuture<LwwRegister> writeLww(String keyspace, String key, String value) {
-    ApKey k = new ApKey(keyspace, key);
-    Pending<LwwRegister> p;
-    synchronized (this) {
-      LwwRegister current = typed(k, LwwRegister.class, "LWW register");
+    return write(keyspace, key, LwwRegister.class, "LWW register", current -> {
       Hlc stamp = clock.now(wallClockMs.getAsLong()).orThrow();
-      MergeOutcome<LwwRegister> out = current == null
-          ? new MergeOutcome.Clean<>(new LwwRegister(key, value, stamp)) : current.write(value, stamp);
-      p = install(k, out.merged(), out.superseded());
-    }
-    return p.completion(Optional.empty());
+      return current == null ? new MergeOutcome.Clean<>(new LwwRegister(key, value, stamp)) : current.write(value, stamp);
+    });
   }
 
   /** Writes a multi-value register (CRDT keyspaces): replaces every sibling seen here. */
   public CompletableFuture<MvRegister> writeMv(String keyspace, String key, String value) {
-    ApKey k = new ApKey(keyspace, key);
-    Pending<MvRegister> p;
-    synchronized (this) {
-      MvRegister current = typed(k, MvRegister.class, "multi-value register");
-      MergeOutcome<MvRegister> out = (current == null ? MvRegister.empty(key) : current).write(self, value);
-      p = install(k, out.merged(), out.superseded());
-    }
-    return p.completion(Optional.empty());
+    return write(keyspace, key, MvRegister.class, "multi-value register",
+        current -> (current == null ? MvRegister.empty(key) : current).write(self, value));
   }
 
   /**
@@ -462,30 +553,14 @@ public final class ApStore implements AutoCloseable {
    * @throws ApConflictException if the key is in conflict (nothing changes)
    */
   public CompletableFuture<ManualRegister> writeManual(String keyspace, String key, String value) {
-    ApKey k = new ApKey(keyspace, key);
-    Pending<ManualRegister> p;
-    synchronized (this) {
-      ManualRegister current = typed(k, ManualRegister.class, "manual register");
-      ManualRegister.Write w = (current == null ? ManualRegister.empty(key) : current).write(self, value);
-      if (w instanceof ManualRegister.Write.RefusedInConflict r) {
-        throw new ApConflictException(r.register());
-      }
-      MergeOutcome<ManualRegister> out = ((ManualRegister.Write.Accepted) w).outcome();
-      p = install(k, out.merged(), out.superseded());
-    }
-    return p.completion(Optional.empty());
+    return write(keyspace, key, ManualRegister.class, "manual register",
+        current -> accepted((current == null ? ManualRegister.empty(key) : current).write(self, value)));
   }
 
   /** Resolves a MANUAL register to {@code value}; every sibling is superseded as RESOLVED. */
   public CompletableFuture<ManualRegister> resolve(String keyspace, String key, String value) {
-    ApKey k = new ApKey(keyspace, key);
-    Pending<ManualRegister> p;
-    synchronized (this) {
-      ManualRegister current = typed(k, ManualRegister.class, "manual register");
-      MergeOutcome<ManualRegister> out = (current == null ? ManualRegister.empty(key) : current).resolve(self, value);
-      p = install(k, out.merged(), out.superseded());
-    }
-    return p.completion(Optional.empty());
+    return write(keyspace, key, ManualRegister.class, "manual register",
+        current -> (current == null ? ManualRegister.empty(key) : current).resolve(self, value));
   }
 
   /**
@@ -494,23 +569,16 @@ public final class ApStore implements AutoCloseable {
    * @throws ArithmeticException if a total would overflow (nothing changes)
    */
   public CompletableFuture<PnCounter> addToCounter(String keyspace, String name, long delta) {
-    ApKey k = new ApKey(keyspace, name);
-    Pending<PnCounter> p;
-    synchronized (this) {
-      PnCounter current = typed(k, PnCounter.class, "counter");
+    return write(keyspace, name, PnCounter.class, "counter", current -> {
       PnCounter next = (current == null ? PnCounter.empty(name) : current).add(self, delta);
       next.value(); // refuse a counter whose value no longer fits, before anything is stored
-      p = install(k, next, List.of());
-    }
-    return p.completion(Optional.empty());
+      return new MergeOutcome.Clean<>(next);
+    });
   }
 
   /** Adds and removes elements of an add-wins OR-set (adds applied after removes). */
   public CompletableFuture<OrSet> updateSet(String keyspace, String name, List<String> add, List<String> remove) {
-    ApKey k = new ApKey(keyspace, name);
-    Pending<OrSet> p;
-    synchronized (this) {
-      OrSet current = typed(k, OrSet.class, "set");
+    return write(keyspace, name, OrSet.class, "set", current -> {
       OrSet next = current == null ? OrSet.empty(name) : current;
       for (String e : remove) {
         next = next.remove(e);
@@ -518,9 +586,16 @@ public final class ApStore implements AutoCloseable {
       for (String e : add) {
         next = next.add(self, e);
       }
-      p = install(k, next, List.of());
+      return new MergeOutcome.Clean<>(next);
+    });
+  }
+
+  /** The outcome of an accepted MANUAL write or delete; a refusal throws, before anything changes. */
+  private static MergeOutcome<ManualRegister> accepted(ManualRegister.Write w) {
+    if (w instanceof ManualRegister.Write.RefusedInConflict r) {
+      throw new ApConflictException(r.register());
     }
-    return p.completion(Optional.empty());
+    return ((ManualRegister.Write.Accepted) w).outcome();
   }
 
   // ---- deletes -----------------------------------------------------------------------------------
@@ -533,17 +608,11 @@ public final class ApStore implements AutoCloseable {
    * @throws ApTypeException if the key holds another type
    */
   public CompletableFuture<Deletion> deleteLww(String keyspace, String key) {
-    ApKey k = new ApKey(keyspace, key);
-    Pending<LwwRegister> p;
-    MergeOutcome<LwwRegister> out;
-    synchronized (this) {
-      LwwRegister current = typed(k, LwwRegister.class, "LWW register");
+    return mutate(keyspace, key, LwwRegister.class, "LWW register", current -> {
       Hlc stamp = clock.now(wallClockMs.getAsLong()).orThrow();
-      out = current == null ? new MergeOutcome.Clean<>(LwwRegister.tombstone(key, stamp)) : current.delete(stamp);
-      p = install(k, out.merged(), out.superseded());
-    }
-    List<Superseded> removed = out.superseded();
-    return p.completion(Optional.empty()).thenApply(v -> new Deletion(v, removed));
+      return Optional.of(current == null ? new MergeOutcome.Clean<>(LwwRegister.tombstone(key, stamp))
+          : current.delete(stamp));
+    }).orElseThrow().thenApply(ApStore::deletion);
   }
 
   /**
@@ -551,19 +620,9 @@ public final class ApStore implements AutoCloseable {
    * concurrent with the delete survives. Empty if the key holds no value here (nothing changes).
    */
   public Optional<CompletableFuture<Deletion>> deleteMv(String keyspace, String key) {
-    ApKey k = new ApKey(keyspace, key);
-    Pending<MvRegister> p;
-    MergeOutcome<MvRegister> out;
-    synchronized (this) {
-      MvRegister current = typed(k, MvRegister.class, "multi-value register");
-      if (current == null || current.isDeleted()) {
-        return Optional.empty();
-      }
-      out = current.delete();
-      p = install(k, out.merged(), out.superseded());
-    }
-    List<Superseded> removed = out.superseded();
-    return Optional.of(p.completion(Optional.empty()).thenApply(v -> new Deletion(v, removed)));
+    return mutate(keyspace, key, MvRegister.class, "multi-value register",
+        current -> current == null || current.isDeleted() ? Optional.empty() : Optional.of(current.delete()))
+        .map(f -> f.thenApply(ApStore::deletion));
   }
 
   /**
@@ -572,23 +631,13 @@ public final class ApStore implements AutoCloseable {
    * @throws ApConflictException if the key is in conflict (resolve it first; nothing changes)
    */
   public Optional<CompletableFuture<Deletion>> deleteManual(String keyspace, String key) {
-    ApKey k = new ApKey(keyspace, key);
-    Pending<ManualRegister> p;
-    MergeOutcome<ManualRegister> out;
-    synchronized (this) {
-      ManualRegister current = typed(k, ManualRegister.class, "manual register");
-      if (current == null || current.isDeleted()) {
-        return Optional.empty();
-      }
-      ManualRegister.Write w = current.delete();
-      if (w instanceof ManualRegister.Write.RefusedInConflict r) {
-        throw new ApConflictException(r.register());
-      }
-      out = ((ManualRegister.Write.Accepted) w).outcome();
-      p = install(k, out.merged(), out.superseded());
-    }
-    List<Superseded> removed = out.superseded();
-    return Optional.of(p.completion(Optional.empty()).thenApply(v -> new Deletion(v, removed)));
+    return mutate(keyspace, key, ManualRegister.class, "manual register",
+        current -> current == null || current.isDeleted() ? Optional.empty() : Optional.of(accepted(current.delete())))
+        .map(f -> f.thenApply(ApStore::deletion));
+  }
+
+  private static Deletion deletion(MergeOutcome<? extends Mergeable<?>> out) {
+    return new Deletion(out.merged(), out.superseded());
   }
 
   /**
@@ -596,13 +645,16 @@ public final class ApStore implements AutoCloseable {
    * clear survive, as for any remove). Empty if the set holds no element here (nothing changes).
    */
   public Optional<CompletableFuture<OrSet>> clearSet(String keyspace, String name) {
-    synchronized (this) {
-      OrSet current = typed(new ApKey(keyspace, name), OrSet.class, "set");
+    return mutate(keyspace, name, OrSet.class, "set", current -> {
       if (current == null || current.elements().isEmpty()) {
         return Optional.empty();
       }
-      return Optional.of(updateSet(keyspace, name, List.of(), List.copyOf(current.elements())));
-    }
+      OrSet next = current;
+      for (String e : current.elements()) {
+        next = next.remove(e);
+      }
+      return Optional.of(new MergeOutcome.Clean<>(next));
+    }).map(f -> f.thenApply(MergeOutcome::merged));
   }
 
   // ---- merging what peers send -------------------------------------------------------------------
@@ -616,7 +668,7 @@ public final class ApStore implements AutoCloseable {
     int unchanged = 0;
     int refusedClock = 0;
     int refusedType = 0;
-    List<Pending<Mergeable<?>>> pending = new ArrayList<>();
+    List<Pending> pending = new ArrayList<>();
     List<Optional<NodeId>> pendingOrigins = new ArrayList<>();
     synchronized (this) {
       for (Entry e : entries) {
@@ -742,42 +794,60 @@ public final class ApStore implements AutoCloseable {
     return histories.getOrDefault(new ApKey(keyspace, key), SupersededHistory.empty()).entries();
   }
 
-  private List<Superseded> historyOf(ApKey k) {
-    return histories.getOrDefault(k, SupersededHistory.empty()).entries();
+  /**
+   * The watermark of {@code key}'s bounded history: the newest stamp (in {@link
+   * io.splitguard.core.ap.crdt.StampOrder}) that dropped out of it, empty if none did. A superseded
+   * value at or below it is known here but no longer shown by {@link #history}.
+   */
+  public synchronized Optional<Stamp> historyWatermark(String keyspace, String key) {
+    return histories.getOrDefault(new ApKey(keyspace, key), SupersededHistory.empty()).watermark();
   }
 
-  /** The values of the given keys that exist here. */
-  public synchronized List<Entry> entries(Iterable<ApKey> keys) {
+  /** The bounded history of {@code key} with its watermark, as this node knows it (tests compare it). */
+  synchronized SupersededHistory historyState(ApKey key) {
+    return histories.getOrDefault(key, SupersededHistory.empty());
+  }
+
+  /** The durable history of {@code key} with its watermark: what replication sends (tests compare it). */
+  SupersededHistory durableHistoryState(ApKey key) {
+    return durableView.history(key);
+  }
+
+  /**
+   * The durable states of the given keys that exist here (tombstones and deleted registers
+   * included), with their durable bounded histories: what replication sends. A state whose WAL
+   * record is not yet acknowledged is never returned (see {@link DurableView}); the key's previous
+   * durable state is.
+   */
+  public List<Entry> entries(Iterable<ApKey> keys) {
     List<Entry> out = new ArrayList<>();
     for (ApKey k : keys) {
-      Mergeable<?> v = values.get(k);
-      if (v != null) {
-        out.add(new Entry(k.keyspace(), v, historyOf(k)));
-      }
+      durableView.get(k).ifPresent(v -> out.add(new Entry(k.keyspace(), v, durableView.history(k).entries())));
     }
     return out;
   }
 
-  /** Every value in the given Merkle ranges (of a tree with {@code rangeCount} ranges). */
-  public synchronized List<Entry> entriesInRanges(Set<Integer> ranges, int rangeCount) {
-    List<Entry> out = new ArrayList<>();
-    for (Map.Entry<ApKey, Mergeable<?>> e : values.entrySet()) {
-      if (ranges.contains(MerkleTree.rangeOf(e.getKey().treeKey(), rangeCount))) {
-        out.add(new Entry(e.getKey().keyspace(), e.getValue(), historyOf(e.getKey())));
-      }
-    }
-    return out;
+  /** Every durable value in the given Merkle ranges (of a tree with {@code rangeCount} ranges). */
+  public List<Entry> entriesInRanges(Set<Integer> ranges, int rangeCount) {
+    return entries(durableView.keysInRanges(ranges, rangeCount));
   }
 
-  /** The Merkle tree of this node's state, over {@code rangeCount} ranges. */
+  /**
+   * Per Merkle range asked for, the {@link MerkleTree#keySummary} of each durable key in it, mapped
+   * to the key: what a peer compares to find the differing keys of a differing range.
+   */
+  public Map<Integer, SortedMap<Long, ApKey>> summaries(Set<Integer> ranges, int rangeCount) {
+    return durableView.summaries(ranges, rangeCount);
+  }
+
+  /** The Merkle tree of this node's durable state (tombstones included), over {@code rangeCount} ranges. */
   public MerkleTree tree(int rangeCount) {
-    Map<String, byte[]> digests = new HashMap<>();
-    synchronized (this) {
-      for (Map.Entry<ApKey, Mergeable<?>> e : values.entrySet()) {
-        digests.put(e.getKey().treeKey(), ApCodec.versionDigest(e.getValue()));
-      }
-    }
-    return MerkleTree.build(rangeCount, digests);
+    return durableView.tree(rangeCount);
+  }
+
+  /** Number of keys with a durable state here, tombstones included (what replication sizes its digests by). */
+  public int durableKeyCount() {
+    return durableView.size();
   }
 
   /** Number of keys per keyspace that hold a value (deleted keys are not counted). */
@@ -812,13 +882,15 @@ public final class ApStore implements AutoCloseable {
     return type.cast(current);
   }
 
-  /** Call with the lock held: applies in memory and appends the WAL record. */
-  @SuppressWarnings("unchecked")
-  private <T> Pending<T> install(ApKey k, Mergeable<?> value, List<Superseded> superseded) {
+  /**
+   * Call with the lock held: appends the WAL record, applies it in memory (state, and the
+   * superseded values the key's history admits), and takes a running snapshot's cut if one is due,
+   * so a cut always sits between two whole mutations.
+   */
+  private Pending install(ApKey k, Mergeable<?> value, List<Superseded> superseded) {
     byte[] record = encode(new Mutation(k.keyspace(), value, superseded));
     CompletableFuture<Long> durable = wal.append(record);
     lastAppend = durable;
-    maybeScheduleSnapshot();
     values.put(k, value);
     List<Superseded> fresh = new ArrayList<>();
     for (Superseded s : superseded) {
@@ -826,7 +898,8 @@ public final class ApStore implements AutoCloseable {
         fresh.add(s);
       }
     }
-    return new Pending<>(k, (T) value, fresh, durable);
+    maybeSnapshot();
+    return new Pending(k, value, fresh, durable);
   }
 
   /**
@@ -843,21 +916,30 @@ public final class ApStore implements AutoCloseable {
   }
 
   /** A mutation applied in memory whose WAL record is being made durable. */
-  private final class Pending<T> {
+  private final class Pending {
     private final ApKey key;
-    private final T value;
+    private final Mergeable<?> value;
+    /** The superseded values the key's history admitted (the others were known). */
     private final List<Superseded> fresh;
     private final CompletableFuture<Long> durable;
 
-    Pending(ApKey key, T value, List<Superseded> fresh, CompletableFuture<Long> durable) {
+    Pending(ApKey key, Mergeable<?> value, List<Superseded> fresh, CompletableFuture<Long> durable) {
       this.key = key;
       this.value = value;
       this.fresh = fresh;
       this.durable = durable;
     }
 
-    CompletableFuture<T> completion(Optional<NodeId> origin) {
+    /**
+     * Completes once the record is durable: the state and the admitted superseded values enter
+     * the durable view (admitted there with the same bound, so its history and watermark end equal
+     * to the in-memory ones once every record is durable), the values are audited, and listeners
+     * are told. Returns the record's index.
+     */
+    CompletableFuture<Long> completion(Optional<NodeId> origin) {
       return durable.thenApply(index -> {
+        durableView.durable(key, index, value);
+        durableView.durableHistory(key, fresh);
         for (Superseded s : fresh) {
           sink.superseded(key.keyspace(), s);
         }
@@ -868,7 +950,7 @@ public final class ApStore implements AutoCloseable {
             LOG.warn("event=ap_listener_failed node={} error={}", self, e.toString());
           }
         }
-        return value;
+        return index;
       });
     }
   }
@@ -923,15 +1005,19 @@ public final class ApStore implements AutoCloseable {
 
   @Override
   public void close() throws IOException {
-    snapshotRunner.shutdown();
-    try {
-      // A snapshot being written finishes first; the log is whole either way.
-      if (!snapshotRunner.awaitTermination(30, TimeUnit.SECONDS)) {
-        LOG.warn("event=ap_snapshot_abandoned node={}", self);
+    if (ownSnapshotRunner.isPresent()) {
+      ExecutorService runner = ownSnapshotRunner.get();
+      runner.shutdown();
+      try {
+        // A snapshot being written finishes first; the log is whole either way.
+        if (!runner.awaitTermination(30, TimeUnit.SECONDS)) {
+          LOG.warn("event=ap_snapshot_abandoned node={}", self);
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
       }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
     }
+    // With a given executor, a snapshot write still queued finds the log closed and is dropped.
     wal.close();
   }
 }

@@ -40,9 +40,10 @@ import io.splitguard.core.registry.Registry;
 import io.splitguard.server.TestFaults;
 import io.splitguard.core.detector.ConnectivityMatrix;
 import io.splitguard.server.ap.ApConflictException;
+import io.splitguard.server.ap.ApPeerEndpoint;
+import io.splitguard.server.ap.ApProtocol;
 import io.splitguard.server.ap.ApReplicator;
 import io.splitguard.server.ap.ApStore;
-import io.splitguard.server.ap.ApWire;
 import io.splitguard.server.ap.ApTypeException;
 import io.splitguard.core.fencing.FenceReason;
 import io.splitguard.core.health.HealthReport;
@@ -107,6 +108,7 @@ public final class HttpApi implements AutoCloseable {
   private final LockMetrics lockMetrics;
   private final ApStore ap;
   private final ApReplicator replicator;
+  private final ApPeerEndpoint apEndpoint;
   private final ApJson apJson;
   private volatile MembershipMonitor membershipMonitor;
   private final java.net.http.HttpClient forwarder = java.net.http.HttpClient.newBuilder()
@@ -119,6 +121,8 @@ public final class HttpApi implements AutoCloseable {
     this.self = self;
     this.ap = ap;
     this.replicator = replicator;
+    this.apEndpoint = ap == null ? null : new ApPeerEndpoint(ap, id -> cluster.member(id).isPresent(),
+        new ApProtocol(new ObjectMapper().enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)));
     this.gate = gate;
     this.health = health;
     this.faults = faults;
@@ -155,9 +159,12 @@ public final class HttpApi implements AutoCloseable {
       cfg.routes.put("/v1/keyspaces/<path>", ctx -> keyspaceRoute(ctx, "PUT"));
       cfg.routes.post("/v1/keyspaces/<path>", ctx -> keyspaceRoute(ctx, "POST"));
       cfg.routes.delete("/v1/keyspaces/<path>", ctx -> keyspaceRoute(ctx, "DELETE"));
-      cfg.routes.post("/v1/internal/ap/merge", this::internalMerge);
+      cfg.routes.post("/v1/internal/ap/merge", ctx -> internal(ctx, ApProtocol.Operation.MERGE));
       cfg.routes.get("/v1/internal/ap/digest", this::internalDigest);
-      cfg.routes.post("/v1/internal/ap/range", this::internalRange);
+      cfg.routes.post("/v1/internal/ap/digest", ctx -> internal(ctx, ApProtocol.Operation.DIGEST));
+      cfg.routes.post("/v1/internal/ap/range", ctx -> internal(ctx, ApProtocol.Operation.RANGE));
+      cfg.routes.post("/v1/internal/ap/summaries", ctx -> internal(ctx, ApProtocol.Operation.SUMMARIES));
+      cfg.routes.post("/v1/internal/ap/fetch", ctx -> internal(ctx, ApProtocol.Operation.FETCH));
       cfg.routes.get("/v1/guarded/<resource>", this::getGuarded);
       cfg.routes.put("/v1/guarded/<resource>", this::putGuarded);
       cfg.routes.get("/v1/members", this::listMembers);
@@ -605,83 +612,33 @@ public final class HttpApi implements AutoCloseable {
     return ap;
   }
 
-  /** {@code POST /v1/internal/ap/merge}: a peer pushes whole states; answered once durable here. */
-  private void internalMerge(Context ctx) {
-    ApStore store = requireAp();
-    JsonBody body = JsonBody.parse(json, ctx.bodyAsBytes(), Set.of("from", "entries"),
-        "{\"from\": \"<node id>\", \"entries\": [...]}");
-    String from = body.string("from", 256, false);
-    Optional<ClusterMember> member;
+  /**
+   * {@code POST /v1/internal/ap/<operation>}: the internal AP protocol ({@link ApProtocol}), served
+   * by the node's {@link ApPeerEndpoint}; a push is answered once durable here.
+   */
+  private void internal(Context ctx, ApProtocol.Operation operation) {
+    requireAp();
+    CompletableFuture<byte[]> answer;
     try {
-      member = cluster.member(NodeId.of(from));
-    } catch (IllegalArgumentException e) {
-      member = Optional.empty();
-    }
-    NodeId origin = member.map(ClusterMember::id)
-        .orElseThrow(() -> ProblemException.badRequest("from: '" + from + "' is not a member of this cluster"));
-    List<ApStore.Entry> entries;
-    try {
-      entries = ApWire.decode(body.raw("entries"));
+      answer = apEndpoint.handle(operation, ctx.bodyAsBytes());
     } catch (IllegalArgumentException e) {
       throw ProblemException.badRequest(e.getMessage());
     }
-    ctx.future(() -> store.merge(entries, origin)
-        .thenAccept(r -> {
-          ObjectNode answer = json.createObjectNode();
-          answer.put("changed", r.changed());
-          answer.put("unchanged", r.unchanged());
-          answer.put("refusedClock", r.refusedClock());
-          answer.put("refusedType", r.refusedType());
-          writeJson(ctx, 200, answer);
-        })
+    ctx.future(() -> answer
+        .thenAccept(bytes -> ctx.status(200).contentType("application/json").result(bytes))
         .exceptionally(e -> failure(ctx, e, true)));
   }
 
-  /** {@code GET /v1/internal/ap/digest?ranges=N}: this node's Merkle tree over N ranges. */
+  /** {@code GET /v1/internal/ap/digest?ranges=N[&root=<hex>]}: this node's Merkle tree over N ranges. */
   private void internalDigest(Context ctx) {
-    ApStore store = requireAp();
-    int ranges = rangeCount(ctx.queryParam("ranges"), "ranges");
-    ObjectNode answer = json.createObjectNode();
-    answer.put("rangeCount", ranges);
-    answer.put("tree", java.util.Base64.getEncoder().encodeToString(
-        io.splitguard.core.ap.codec.ApCodec.encodeMerkleTree(store.tree(ranges))));
-    writeJson(ctx, 200, answer);
-  }
-
-  /** {@code POST /v1/internal/ap/range}: this node's entries in the given Merkle ranges. */
-  private void internalRange(Context ctx) {
-    ApStore store = requireAp();
-    JsonBody body = JsonBody.parse(json, ctx.bodyAsBytes(), Set.of("rangeCount", "ranges"),
-        "{\"rangeCount\": 256, \"ranges\": [0, 7]}");
-    int count = rangeCount(body.has("rangeCount") ? body.raw("rangeCount").asText() : null, "rangeCount");
-    JsonNode list = body.raw("ranges");
-    if (list == null || !list.isArray() || list.size() > 4096) {
-      throw ProblemException.badRequest("ranges: must be a JSON array of at most 4096 range numbers");
-    }
-    Set<Integer> ranges = new java.util.HashSet<>();
-    for (int i = 0; i < list.size(); i++) {
-      JsonNode r = list.get(i);
-      if (!r.isInt() || r.intValue() < 0 || r.intValue() >= count) {
-        throw ProblemException.badRequest("ranges[" + i + "]: must be an integer in [0, " + count + ")");
-      }
-      ranges.add(r.intValue());
-    }
-    ObjectNode answer = json.createObjectNode();
-    answer.set("entries", ApWire.entries(json, store.entriesInRanges(ranges, count)));
-    writeJson(ctx, 200, answer);
-  }
-
-  private static int rangeCount(String text, String field) {
+    requireAp();
     try {
-      int n = text == null ? -1 : Integer.parseInt(text.trim());
-      if (n >= 1 && n <= io.splitguard.core.ap.merkle.MerkleTree.MAX_RANGES && Integer.bitCount(n) == 1) {
-        return n;
-      }
-    } catch (NumberFormatException e) {
-      // reported below
+      int ranges = ApProtocol.rangeCount(ctx.queryParam("ranges"), "ranges");
+      ctx.status(200).contentType("application/json")
+          .result(apEndpoint.digest(ranges, ApProtocol.root(ctx.queryParam("root"))));
+    } catch (IllegalArgumentException e) {
+      throw ProblemException.badRequest(e.getMessage());
     }
-    throw ProblemException.badRequest(field + ": must be a power of two between 1 and "
-        + io.splitguard.core.ap.merkle.MerkleTree.MAX_RANGES + ", got " + text);
   }
 
   /**

@@ -174,6 +174,45 @@ class ApStoreTest {
   }
 
   @Test
+  void runningSnapshotsWithDeletesAndBoundedHistories_reopenToTheSameStateHistoriesWatermarksAndDurableView()
+      throws Exception {
+    ApStoreSettings small = new ApStoreSettings(3, 100);
+    List<ApKey> keys = new ArrayList<>();
+    for (int k = 0; k < 6; k++) {
+      keys.add(new ApKey("logs", "k" + k));
+      keys.add(new ApKey("regs", "r" + k));
+    }
+    java.util.Map<ApKey, Object> before = new java.util.HashMap<>();
+    try (ApStore a = open(N1, dir, small, 4096)) {
+      for (int i = 0; i < 420; i++) {
+        wall.addAndGet(1);
+        if (i % 5 == 4) {
+          a.deleteLww("logs", "k" + i % 6).join();
+          a.deleteMv("regs", "r" + i % 6).ifPresent(CompletableFuture::join);
+        } else {
+          a.writeLww("logs", "k" + i % 6, "v" + i).join();
+          a.writeMv("regs", "r" + i % 6, "v" + i).join();
+        }
+      }
+      Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> snapshots(dir).size() == 1
+          && Long.parseLong(snapshots(dir).get(0).replaceAll("\\D", "")) > 700);
+      for (ApKey k : keys) {
+        // Every record is acknowledged: the durable view is the state, history and watermark.
+        assertThat(a.durableHistoryState(k)).as("%s", k).isEqualTo(a.historyState(k));
+        assertThat(a.historyState(k).watermark()).as("%s", k).isPresent();
+        before.put(k, List.of(a.state(k.keyspace(), k.key()), a.historyState(k), a.entries(List.of(k))));
+      }
+    }
+    try (ApStore a = open(N1, dir, small, 4096)) {
+      for (ApKey k : keys) {
+        assertThat(List.of(a.state(k.keyspace(), k.key()), a.historyState(k), a.entries(List.of(k))))
+            .as("%s after reopening from the snapshot and the log", k).isEqualTo(before.get(k));
+        assertThat(a.durableHistoryState(k)).isEqualTo(a.historyState(k));
+      }
+    }
+  }
+
+  @Test
   void writesAfterTheCutStayInTheLogAndConcurrentWritersLoseNothing() throws Exception {
     try (ApStore a = open(N1, dir, ApStoreSettings.defaults(), 4096)) {
       for (int i = 0; i < 50; i++) {

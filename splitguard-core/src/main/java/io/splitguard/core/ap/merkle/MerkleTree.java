@@ -82,11 +82,60 @@ public final class MerkleTree {
 
   /** The range {@code key} belongs to, among {@code rangeCount}. */
   public static int rangeOf(String key, int rangeCount) {
+    return rangeOfHash(keyHash(key), rangeCount);
+  }
+
+  /**
+   * The top 64 bits of SHA-256(key): what {@link #rangeOf} splits by. Callers that place the same
+   * key into ranges often keep it, and use {@link #rangeOfHash}.
+   */
+  public static long keyHash(String key) {
+    return first8Bytes(Digests.sha256(key.getBytes(StandardCharsets.UTF_8)));
+  }
+
+  /** The range of a key whose {@link #keyHash} is {@code keyHash}, among {@code rangeCount}. */
+  public static int rangeOfHash(long keyHash, int rangeCount) {
     requireRangeCount(rangeCount);
-    byte[] h = Digests.sha256(key.getBytes(StandardCharsets.UTF_8));
-    int prefix = ((h[0] & 0xff) << 24) | ((h[1] & 0xff) << 16) | ((h[2] & 0xff) << 8) | (h[3] & 0xff);
     int bits = Integer.numberOfTrailingZeros(rangeCount);
-    return bits == 0 ? 0 : prefix >>> (32 - bits);
+    return bits == 0 ? 0 : (int) (keyHash >>> (64 - bits));
+  }
+
+  /**
+   * An 8-byte summary of one key's version: the first 8 bytes of SHA-256 over the key (UTF-8, length
+   * prefixed) and its version digest. Two replicas hold the same version of a key when their
+   * summaries are equal (barring a 2^-64 collision, which anti-entropy covers by falling back to the
+   * whole range when a range differs but its summaries do not). Used to find the differing keys
+   * inside a differing range without sending keys or values.
+   */
+  public static long keySummary(String key, byte[] versionDigest) {
+    MessageDigest sha = Digests.sha256();
+    byte[] k = key.getBytes(StandardCharsets.UTF_8);
+    updateInt(sha, k.length);
+    sha.update(k);
+    sha.update(versionDigest);
+    return first8Bytes(sha.digest());
+  }
+
+  private static long first8Bytes(byte[] h) {
+    long v = 0;
+    for (int i = 0; i < 8; i++) {
+      v = (v << 8) | (h[i] & 0xff);
+    }
+    return v;
+  }
+
+  /**
+   * The tree of keys already split into ranges ({@code ranges.get(r)}: range r's keys and version
+   * digests); the caller vouches that each key is in its {@link #rangeOf} range. Lets a store that
+   * keeps each key's hash skip rehashing every key.
+   */
+  public static MerkleTree ofRanges(List<? extends SortedMap<String, byte[]>> ranges) {
+    requireRangeCount(ranges.size());
+    byte[][] leaves = new byte[ranges.size()][];
+    for (int r = 0; r < leaves.length; r++) {
+      leaves[r] = leafDigest(ranges.get(r));
+    }
+    return new MerkleTree(leaves.length, leaves);
   }
 
   /** {@code versionDigests} split into {@code rangeCount} key-ordered maps, one per range. */

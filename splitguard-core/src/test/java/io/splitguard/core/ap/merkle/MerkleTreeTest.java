@@ -110,6 +110,32 @@ class MerkleTreeTest {
     assertThat(MerkleTree.build(1, x).root()).isNotEqualTo(MerkleTree.build(1, y).root());
   }
 
+  @Test
+  void aTreeFromPrecomputedRangesEqualsTheBuiltOne_andKeyHashesPlaceKeysLikeRangeOf() {
+    Map<String, byte[]> map = new HashMap<>();
+    for (int i = 0; i < 500; i++) {
+      map.put("k" + i, ("v" + i).getBytes(StandardCharsets.UTF_8));
+    }
+    for (int ranges : new int[] {1, 2, 64, MerkleTree.MAX_RANGES}) {
+      for (String k : map.keySet()) {
+        assertThat(MerkleTree.rangeOfHash(MerkleTree.keyHash(k), ranges)).isEqualTo(MerkleTree.rangeOf(k, ranges));
+      }
+      assertThat(MerkleTree.ofRanges(MerkleTree.partition(ranges, map))).isEqualTo(MerkleTree.build(ranges, map));
+    }
+  }
+
+  @Test
+  void keySummariesDifferWhenTheKeyOrTheVersionDiffers() {
+    byte[] v1 = "v1".getBytes(StandardCharsets.UTF_8);
+    byte[] v2 = "v2".getBytes(StandardCharsets.UTF_8);
+    assertThat(MerkleTree.keySummary("k", v1)).isEqualTo(MerkleTree.keySummary("k", v1.clone()));
+    assertThat(MerkleTree.keySummary("k", v1)).isNotEqualTo(MerkleTree.keySummary("k", v2));
+    assertThat(MerkleTree.keySummary("k", v1)).isNotEqualTo(MerkleTree.keySummary("k2", v1));
+    // Length prefixed: the key/version boundary cannot shift.
+    assertThat(MerkleTree.keySummary("ab", "c".getBytes(StandardCharsets.UTF_8)))
+        .isNotEqualTo(MerkleTree.keySummary("a", "bc".getBytes(StandardCharsets.UTF_8)));
+  }
+
   private static List<Map<String, byte[]>> plain(Map<String, byte[]> map, int ranges) {
     List<Map<String, byte[]>> out = new ArrayList<>();
     for (int r = 0; r < ranges; r++) {
