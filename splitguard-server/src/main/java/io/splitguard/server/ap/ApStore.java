@@ -292,7 +292,7 @@ public final class ApStore implements AutoCloseable {
           // Format 2: the history as it was, in stamp order, above its watermark.
           histories.put(key, new SupersededHistory(m.superseded(), se.watermark()).bound(settings.historyMaxEntries()));
         } else {
-          m.superseded().forEach(s -> remember(key, s));
+          m.superseded().forEach(s -> remember(key, s, false));
         }
         // A snapshot covers acknowledged records only: its state is the durable one.
         durableView.restore(key, snap.index(), m.value(), histories.getOrDefault(key, SupersededHistory.empty()));
@@ -324,7 +324,7 @@ public final class ApStore implements AutoCloseable {
         values.put(key, m.value());
         highest = max(highest, m.value());
         for (Superseded s : m.superseded()) {
-          remember(key, s);
+          remember(key, s, false);
           if (s.clock() instanceof Hlc h && (highest == null || h.compareTo(highest) > 0)) {
             highest = h;
           }
@@ -516,7 +516,7 @@ public final class ApStore implements AutoCloseable {
         return Optional.empty();
       }
       out = next.get();
-      p = install(k, out.merged(), out.superseded());
+      p = install(k, out.merged(), out.superseded(), true);
     }
     return Optional.of(p.completion(Optional.empty()).thenApply(index -> out));
   }
@@ -716,7 +716,7 @@ public final class ApStore implements AutoCloseable {
         // The origin already holds this state unless the merge kept something of ours or dropped
         // a value it did not know was dropped; then the result goes back to it as well.
         boolean originCurrent = out.merged().equals(incoming) && out.superseded().isEmpty();
-        pending.add(install(k, out.merged(), fresh));
+        pending.add(install(k, out.merged(), fresh, false));
         pendingOrigins.add(originCurrent ? Optional.of(origin) : Optional.empty());
         changed++;
       }
@@ -886,15 +886,19 @@ public final class ApStore implements AutoCloseable {
    * Call with the lock held: appends the WAL record, applies it in memory (state, and the
    * superseded values the key's history admits), and takes a running snapshot's cut if one is due,
    * so a cut always sits between two whole mutations.
+   *
+   * @param replacedHere whether {@code superseded} are values this node held and a local write
+   *     replaced (always audited, see {@link SupersededHistory#admitReplaced}), not values a merge
+   *     brought
    */
-  private Pending install(ApKey k, Mergeable<?> value, List<Superseded> superseded) {
+  private Pending install(ApKey k, Mergeable<?> value, List<Superseded> superseded, boolean replacedHere) {
     byte[] record = encode(new Mutation(k.keyspace(), value, superseded));
     CompletableFuture<Long> durable = wal.append(record);
     lastAppend = durable;
     values.put(k, value);
     List<Superseded> fresh = new ArrayList<>();
     for (Superseded s : superseded) {
-      if (remember(k, s)) {
+      if (remember(k, s, replacedHere)) {
         fresh.add(s);
       }
     }
@@ -906,9 +910,11 @@ public final class ApStore implements AutoCloseable {
    * Adds to the key's bounded history unless this (key, clock) is known there (held, or at or
    * below its watermark); true if it is new, and then it is to be audited.
    */
-  private boolean remember(ApKey k, Superseded s) {
-    SupersededHistory.Admission a = histories.getOrDefault(k, SupersededHistory.empty())
-        .admit(s, settings.historyMaxEntries());
+  private boolean remember(ApKey k, Superseded s, boolean replacedHere) {
+    SupersededHistory h = histories.getOrDefault(k, SupersededHistory.empty());
+    SupersededHistory.Admission a = replacedHere
+        ? h.admitReplaced(s, settings.historyMaxEntries())
+        : h.admit(s, settings.historyMaxEntries());
     if (a.fresh()) {
       histories.put(k, a.history());
     }

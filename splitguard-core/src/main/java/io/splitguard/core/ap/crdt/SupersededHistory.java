@@ -80,6 +80,31 @@ public record SupersededHistory(List<Superseded> entries, Optional<Stamp> waterm
     return new Admission(bounded(next, watermark, maxEntries), true);
   }
 
+  /**
+   * As {@link #admit}, for a value this node held in its own state until a local write or delete
+   * replaced it. Such a value was never superseded on this node before, so it is fresh (audit it)
+   * even at or below the watermark: for registers with siblings the stamp order (vector clocks,
+   * ordered by their sum) can place a sibling still held below a watermark set by a concurrent
+   * value that dropped out, and {@link #admit} would then take it for known and let it go
+   * unaudited everywhere. The history itself ends exactly as {@link #admit} leaves it (a value
+   * below the watermark is not kept), so replicas and the durable view, which use {@link #admit},
+   * hold equal histories.
+   *
+   * @throws IllegalArgumentException if {@code maxEntries} is below 1
+   */
+  public Admission admitReplaced(Superseded value, int maxEntries) {
+    if (indexOf(value.clock()) >= 0) {
+      return new Admission(this, false);
+    }
+    if (watermark.isPresent() && StampOrder.compare(value.clock(), watermark.get()) <= 0) {
+      if (maxEntries < 1) {
+        throw new IllegalArgumentException("maxEntries must be at least 1, got " + maxEntries);
+      }
+      return new Admission(this, true);
+    }
+    return admit(value, maxEntries);
+  }
+
   /** This history cut to the newest {@code maxEntries}. */
   public SupersededHistory bound(int maxEntries) {
     return entries.size() <= maxEntries ? this : bounded(new ArrayList<>(entries), watermark, maxEntries);

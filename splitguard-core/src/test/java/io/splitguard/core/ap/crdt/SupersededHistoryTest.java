@@ -120,6 +120,47 @@ class SupersededHistoryTest {
     assertThat(h.knows(VectorClock.of(Map.of(n, 6L)))).isFalse();
   }
 
+  @Test
+  void aSiblingReplacedHereIsFreshEvenBelowAWatermarkSetByAConcurrentValue() {
+    NodeId a = NodeId.of("a");
+    NodeId b = NodeId.of("b");
+    // Concurrent with {a:1}, yet above it in stamp order (sum 3 > 1): when it drops out, the
+    // watermark passes {a:1}, which this node may still hold as a sibling.
+    VectorClock concurrent = VectorClock.of(Map.of(b, 3L));
+    VectorClock later = VectorClock.of(Map.of(b, 4L));
+    VectorClock sibling = VectorClock.of(Map.of(a, 1L));
+    SupersededHistory h = SupersededHistory.empty()
+        .admit(new Superseded(KEY, "x", concurrent, b, SupersedeReason.OVERWRITTEN), 1).history()
+        .admit(new Superseded(KEY, "y", later, b, SupersedeReason.OVERWRITTEN), 1).history();
+    assertThat(h.watermark()).contains(concurrent);
+    Superseded held = new Superseded(KEY, "held", sibling, a, SupersedeReason.OVERWRITTEN);
+
+    // Offered by a peer, a value below the watermark counts as known ...
+    assertThat(h.admit(held, 1).fresh()).isFalse();
+    // ... but replaced here, it was never superseded on this node: it must be audited.
+    SupersededHistory.Admission replaced = h.admitReplaced(held, 1);
+    assertThat(replaced.fresh()).isTrue();
+    assertThat(replaced.history()).isEqualTo(h);
+    // A value the history holds is never fresh again.
+    assertThat(h.admitReplaced(h.entries().get(0), 1).fresh()).isFalse();
+  }
+
+  @Test
+  void admitReplacedLeavesTheSameHistoryAsAdmit() {
+    qt().withExamples(300)
+        .forAll(lists().of(integers().between(0, 40)).ofSizeBetween(0, 120), integers().between(1, 8))
+        .checkAssert((offers, max) -> {
+          SupersededHistory viaAdmit = SupersededHistory.empty();
+          SupersededHistory viaReplaced = SupersededHistory.empty();
+          for (int t : offers) {
+            Superseded s = lww(t);
+            viaAdmit = viaAdmit.admit(s, max).history();
+            viaReplaced = viaReplaced.admitReplaced(s, max).history();
+            assertThat(viaReplaced).isEqualTo(viaAdmit);
+          }
+        });
+  }
+
   /** A vector clock over nodes a..d from a list of node indexes (each occurrence counts one). */
   private static VectorClock clock(List<Integer> events) {
     TreeMap<NodeId, Long> entries = new TreeMap<>();
