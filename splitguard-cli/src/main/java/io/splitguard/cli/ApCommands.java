@@ -80,6 +80,16 @@ final class ApCommands implements Callable<Integer> {
       return cluster.json();
     }
 
+    /** Prints a register as JSON or one line; returns exit status 0. */
+    int printRegister(Output output, ApValues.Register r) {
+      if (json()) {
+        output.json(registerJson(r));
+      } else {
+        output.line(describe(r));
+      }
+      return 0;
+    }
+
     int notFound(Output output, String what) {
       output.error("NOT_FOUND: " + what + " '" + key + "' holds no value in keyspace '" + keyspace
           + "' on the node that answered (never written there, not yet replicated, or deleted)");
@@ -147,12 +157,7 @@ final class ApCommands implements Callable<Integer> {
       if (r.isEmpty()) {
         return notFound(output, "key");
       }
-      if (json()) {
-        output.json(registerJson(r.get()));
-      } else {
-        output.line(describe(r.get()));
-      }
-      return 0;
+      return printRegister(output, r.get());
     }
   }
 
@@ -170,13 +175,7 @@ final class ApCommands implements Callable<Integer> {
 
     @Override
     int run(SplitGuardClient client, Output output) {
-      ApValues.Register r = client.apPut(keyspace, key, value);
-      if (json()) {
-        output.json(registerJson(r));
-      } else {
-        output.line(describe(r));
-      }
-      return 0;
+      return printRegister(output, client.apPut(keyspace, key, value));
     }
   }
 
@@ -223,13 +222,7 @@ final class ApCommands implements Callable<Integer> {
 
     @Override
     int run(SplitGuardClient client, Output output) {
-      ApValues.Register r = client.apResolve(keyspace, key, value);
-      if (json()) {
-        output.json(registerJson(r));
-      } else {
-        output.line(describe(r));
-      }
-      return 0;
+      return printRegister(output, client.apResolve(keyspace, key, value));
     }
   }
 
