@@ -12,7 +12,9 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The node's {@link ApChannel}: each request is an HTTP {@code POST} of the protocol body to the
@@ -30,7 +32,9 @@ public final class HttpApChannel implements ApChannel {
       this.peers.put(m.id(), URI.create("http://" + m.api()));
     }
     this.requestTimeout = requestTimeout;
-    this.http = HttpClient.newBuilder().connectTimeout(requestTimeout).build();
+    // HTTP/1.1, as the node's other clients: no h2c upgrade attempt on each new connection.
+    this.http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+        .connectTimeout(requestTimeout).build();
   }
 
   @Override
@@ -49,12 +53,16 @@ public final class HttpApChannel implements ApChannel {
         .header("Content-Type", "application/json")
         .POST(HttpRequest.BodyPublishers.ofByteArray(request))
         .build();
-    return http.sendAsync(r, HttpResponse.BodyHandlers.ofByteArray()).thenApply(answer -> {
-      if (answer.statusCode() != 200) {
-        throw new java.util.concurrent.CompletionException(new IOException(peer + " answered "
-            + answer.statusCode() + ": " + new String(answer.body(), StandardCharsets.UTF_8)));
-      }
-      return answer.body();
-    });
+    // The request timeout covers the answer; orTimeout also bounds a call that never completes, so
+    // one stuck exchange cannot hold the replicator's round (it waits for each call in turn).
+    return http.sendAsync(r, HttpResponse.BodyHandlers.ofByteArray())
+        .orTimeout(2 * requestTimeout.toMillis(), TimeUnit.MILLISECONDS)
+        .thenApply(answer -> {
+          if (answer.statusCode() != 200) {
+            throw new CompletionException(new IOException(peer + " answered "
+                + answer.statusCode() + ": " + new String(answer.body(), StandardCharsets.UTF_8)));
+          }
+          return answer.body();
+        });
   }
 }
