@@ -161,10 +161,8 @@ final class ApCommands implements Callable<Integer> {
     }
   }
 
-  /** {@code splitguard ap put KEYSPACE KEY VALUE}. */
-  @Command(name = "put", mixinStandardHelpOptions = true,
-      description = "Write a register on the answering node (MANUAL keys in conflict refuse: resolve them).")
-  static final class Put extends ApCall {
+  /** A register write with a VALUE parameter, answered with the register ({@code put}, {@code resolve}). */
+  abstract static class ValueWrite extends ApCall {
     @Parameters(index = "2", paramLabel = "VALUE", description = "The value.")
     String value;
 
@@ -173,9 +171,21 @@ final class ApCommands implements Callable<Integer> {
       return true;
     }
 
+    abstract ApValues.Register write(SplitGuardClient client);
+
     @Override
     int run(SplitGuardClient client, Output output) {
-      return printRegister(output, client.apPut(keyspace, key, value));
+      return printRegister(output, write(client));
+    }
+  }
+
+  /** {@code splitguard ap put KEYSPACE KEY VALUE}. */
+  @Command(name = "put", mixinStandardHelpOptions = true,
+      description = "Write a register on the answering node (MANUAL keys in conflict refuse: resolve them).")
+  static final class Put extends ValueWrite {
+    @Override
+    ApValues.Register write(SplitGuardClient client) {
+      return client.apPut(keyspace, key, value);
     }
   }
 
@@ -208,21 +218,13 @@ final class ApCommands implements Callable<Integer> {
     }
   }
 
-  /** {@code splitguard ap resolve KEYSPACE KEY VALUE}. */
+  /** {@code splitguard ap resolve KEYSPACE KEY VALUE}: VALUE is the resolved value. */
   @Command(name = "resolve", mixinStandardHelpOptions = true,
       description = "Resolve a MANUAL key's conflict to VALUE; every concurrent value is recorded as superseded.")
-  static final class Resolve extends ApCall {
-    @Parameters(index = "2", paramLabel = "VALUE", description = "The resolved value.")
-    String value;
-
+  static final class Resolve extends ValueWrite {
     @Override
-    boolean writes() {
-      return true;
-    }
-
-    @Override
-    int run(SplitGuardClient client, Output output) {
-      return printRegister(output, client.apResolve(keyspace, key, value));
+    ApValues.Register write(SplitGuardClient client) {
+      return client.apResolve(keyspace, key, value);
     }
   }
 

@@ -9,7 +9,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -38,14 +37,6 @@ class AutoDemotionIT {
     if (cluster != null) {
       cluster.close();
     }
-  }
-
-  private Map<String, String> roles(int via) {
-    Map<String, String> roles = new ConcurrentHashMap<>();
-    for (JsonNode m : cluster.http.get(cluster.url(via) + "/v1/members").json().get("members")) {
-      roles.put(m.get("id").asText(), m.get("role").asText());
-    }
-    return roles;
   }
 
   private JsonNode alertFor(int leader, String member) {
@@ -86,12 +77,12 @@ class AutoDemotionIT {
           .pollInterval(Duration.ofMillis(100))
           .until(() -> alertFor(leader, followerId), a -> a != null);
       assertThat(alert.get("troubles").toString()).contains("UNREACHABLE");
-      assertThat(roles(leader)).as("still a voter while the alert is pending").containsEntry(followerId, "VOTER");
+      assertThat(cluster.roles(leader)).as("still a voter while the alert is pending").containsEntry(followerId, "VOTER");
       JsonNode members = cluster.http.get(cluster.url(leader) + "/v1/members").json();
       assertThat(members.path("membership").path("pendingEvictions").toString()).contains(followerId);
 
       await("demoted after the grace").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200))
-          .until(() -> "LISTENER".equals(roles(leader).get(followerId)));
+          .until(() -> "LISTENER".equals(cluster.roles(leader).get(followerId)));
       for (int i = 1; i <= 5; i++) {
         Http.Response w = cluster.http.put(cluster.url(leader) + "/v1/kv/k", Http.body("v" + i), null);
         assertThat(w.status()).as(w.body()).isEqualTo(200);
@@ -110,7 +101,7 @@ class AutoDemotionIT {
 
     await("promoted back once recovered and the window passed").atMost(Duration.ofSeconds(60))
         .pollInterval(Duration.ofMillis(200))
-        .until(() -> "VOTER".equals(roles(leader).get(followerId)));
+        .until(() -> "VOTER".equals(cluster.roles(leader).get(followerId)));
     assertThat(cluster.http.put(cluster.url(leader) + "/v1/kv/k", Http.body("after"), null).status()).isEqualTo(200);
 
     // The leader's audit log tells the story in order.

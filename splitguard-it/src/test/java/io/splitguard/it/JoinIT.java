@@ -11,7 +11,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -32,14 +31,6 @@ class JoinIT {
     if (cluster != null) {
       cluster.close();
     }
-  }
-
-  private Map<String, String> roles(int via) {
-    Map<String, String> roles = new ConcurrentHashMap<>();
-    for (JsonNode m : cluster.http.get(cluster.url(via) + "/v1/members").json().get("members")) {
-      roles.put(m.get("id").asText(), m.get("role").asText());
-    }
-    return roles;
   }
 
   private Http.Response post(String url, String body) {
@@ -92,7 +83,7 @@ class JoinIT {
         "{\"id\": \"" + LocalCluster.id(follower) + "\", \"raft\": \"127.0.0.1:" + cluster.raftPort(3)
             + "\", \"api\": \"127.0.0.1:" + cluster.apiPort(3) + "\"}");
     assertThat(existing.status()).isEqualTo(409);
-    assertThat(roles(leader)).containsOnlyKeys("n1", "n2", "n3");
+    assertThat(cluster.roles(leader)).containsOnlyKeys("n1", "n2", "n3");
 
     // The new node starts with the full cluster file and waits to be added.
     cluster.start(3, cluster.clusterFile(), "--join");
@@ -107,7 +98,7 @@ class JoinIT {
     assertThat(cli.waitFor(60, TimeUnit.SECONDS)).isTrue();
     assertThat(cli.exitValue()).as(Files.readString(out)).isZero();
     assertThat(Files.readString(out)).containsPattern("n4\\s+LISTENER");
-    assertThat(roles(leader)).containsEntry("n4", "LISTENER").containsEntry("n1", "VOTER");
+    assertThat(cluster.roles(leader)).containsEntry("n4", "LISTENER").containsEntry("n1", "VOTER");
 
     await("n4 caught up: it serves the value written before it existed").atMost(Duration.ofSeconds(60))
         .pollInterval(Duration.ofMillis(200))
@@ -139,7 +130,7 @@ class JoinIT {
 
     Http.Response promote = post(cluster.url(3) + "/v1/members/n4/promote", "{}");
     assertThat(promote.status()).as(promote.body()).isEqualTo(200);
-    assertThat(roles(leader)).containsOnly(Map.entry("n1", "VOTER"), Map.entry("n2", "VOTER"),
+    assertThat(cluster.roles(leader)).containsOnly(Map.entry("n1", "VOTER"), Map.entry("n2", "VOTER"),
         Map.entry("n3", "VOTER"), Map.entry("n4", "VOTER"));
     await("n4 votes and follows").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200))
         .until(() -> cluster.http.get(cluster.url(3) + "/v1/status").json().get("role").asText().equals("FOLLOWER"));

@@ -10,7 +10,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
@@ -50,6 +52,15 @@ final class LocalCluster implements AutoCloseable {
 
   static String id(int index) {
     return "n" + (index + 1);
+  }
+
+  /** Member id to role (VOTER, LISTENER) as {@code GET /v1/members} on node {@code via} lists them. */
+  Map<String, String> roles(int via) {
+    Map<String, String> roles = new LinkedHashMap<>();
+    for (JsonNode m : http.get(url(via) + "/v1/members").json().get("members")) {
+      roles.put(m.get("id").asText(), m.get("role").asText());
+    }
+    return roles;
   }
 
   String url(int index) {

@@ -3,13 +3,11 @@ package io.splitguard.it;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -33,14 +31,6 @@ class MembersIT {
     }
   }
 
-  private Map<String, String> roles(int via) {
-    Map<String, String> roles = new ConcurrentHashMap<>();
-    for (JsonNode m : cluster.http.get(cluster.url(via) + "/v1/members").json().get("members")) {
-      roles.put(m.get("id").asText(), m.get("role").asText());
-    }
-    return roles;
-  }
-
   private Http.Response post(String url) {
     return cluster.http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(url))
         .POST(java.net.http.HttpRequest.BodyPublishers.ofString("{}")), Duration.ofSeconds(15));
@@ -53,7 +43,7 @@ class MembersIT {
     int leader = cluster.awaitLeader();
     int demoted = (leader + 1) % 3;
     int other = (leader + 2) % 3;
-    assertThat(roles(leader)).containsOnly(Map.entry("n1", "VOTER"), Map.entry("n2", "VOTER"), Map.entry("n3", "VOTER"));
+    assertThat(cluster.roles(leader)).containsOnly(Map.entry("n1", "VOTER"), Map.entry("n2", "VOTER"), Map.entry("n3", "VOTER"));
 
     // A writer through the leader for the whole round trip: every write must succeed.
     AtomicBoolean writing = new AtomicBoolean(true);
@@ -77,10 +67,10 @@ class MembersIT {
       String demotedId = LocalCluster.id(demoted);
       Http.Response demote = post(cluster.url(other) + "/v1/members/" + demotedId + "/demote");
       assertThat(demote.status()).as(demote.body()).isEqualTo(200);
-      assertThat(roles(leader)).containsEntry(demotedId, "LISTENER");
+      assertThat(cluster.roles(leader)).containsEntry(demotedId, "LISTENER");
       await("the demoted node knows the new configuration").atMost(Duration.ofSeconds(30))
           .pollInterval(Duration.ofMillis(100))
-          .until(() -> "LISTENER".equals(roles(demoted).get(demotedId)));
+          .until(() -> "LISTENER".equals(cluster.roles(demoted).get(demotedId)));
       await("the demoted node reports the role LISTENER in its status").atMost(Duration.ofSeconds(30))
           .pollInterval(Duration.ofMillis(100))
           .until(() -> cluster.http.get(cluster.url(demoted) + "/v1/status").json().get("role").asText().equals("LISTENER"));
@@ -95,7 +85,7 @@ class MembersIT {
       assertThat(unsafe.json().get("detail").asText())
           .contains("after removing " + otherId + " 1 voter(s) would remain, fewer than a majority (2) of the 2 voters now");
       assertThat(post(cluster.url(leader) + "/v1/members/n9/demote").status()).isEqualTo(404);
-      assertThat(roles(leader)).containsEntry(otherId, "VOTER").containsEntry(demotedId, "LISTENER");
+      assertThat(cluster.roles(leader)).containsEntry(otherId, "VOTER").containsEntry(demotedId, "LISTENER");
 
       // The CLI shows the configuration.
       Path out = dir.resolve("members.out");
@@ -106,7 +96,7 @@ class MembersIT {
 
       Http.Response promote = post(cluster.url(demoted) + "/v1/members/" + demotedId + "/promote");
       assertThat(promote.status()).as(promote.body()).isEqualTo(200);
-      assertThat(roles(other)).containsOnly(Map.entry("n1", "VOTER"), Map.entry("n2", "VOTER"), Map.entry("n3", "VOTER"));
+      assertThat(cluster.roles(other)).containsOnly(Map.entry("n1", "VOTER"), Map.entry("n2", "VOTER"), Map.entry("n3", "VOTER"));
       int afterPromote = ok.get();
       await().atMost(Duration.ofSeconds(30)).until(() -> ok.get() >= afterPromote + 5);
     } finally {
