@@ -17,6 +17,7 @@ import io.splitguard.core.lock.LockResult;
 import io.splitguard.core.membership.MemberAddresses;
 import io.splitguard.core.membership.MemberRole;
 import io.splitguard.core.membership.Membership;
+import io.splitguard.core.registry.BatchCodec;
 import io.splitguard.core.registry.ConsensusStatus;
 import io.splitguard.core.registry.LeadershipView;
 import io.splitguard.core.registry.NoLeaderException;
@@ -45,6 +46,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BiFunction;
 import java.util.function.Function;
 import java.util.function.LongSupplier;
 import org.apache.ratis.client.RaftClient;
@@ -85,6 +87,15 @@ import org.slf4j.LoggerFactory;
 public final class RatisRegistry implements Registry {
   private static final Logger LOG = LoggerFactory.getLogger(RatisRegistry.class);
 
+  // Batching of concurrent requests into consensus rounds (RequestBatcher). One round in flight
+  // per node: everything that arrives meanwhile leaves as the next round. Measured with 64 and
+  // 256 clients (docs/benchmarks.md), two or four rounds in flight only split the same load into
+  // smaller batches and cost more CPU per request. The byte ceiling keeps a batch far below the
+  // Raft message limit; a larger value goes alone.
+  private static final int ROUNDS_IN_FLIGHT = 1;
+  private static final int MAX_BATCH_ELEMENTS = 512;
+  private static final long MAX_BATCH_BYTES = 1L << 20;
+
   private final RegistryOptions options;
   private final RaftGroup group;
   private final RaftPeerId selfPeer;
@@ -101,6 +112,8 @@ public final class RatisRegistry implements Registry {
   // Its own client, never replaced: only its transport is used, by the router.
   private final RaftClient routerClient;
   private final LeaderRouter router;
+  private final RequestBatcher writes;
+  private final RequestBatcher reads;
 
   private RatisRegistry(
       RegistryOptions options, RaftGroup group, RaftServer server, RaftClient client,
@@ -120,6 +133,11 @@ public final class RatisRegistry implements Registry {
     this.routerClient = newClient(options, group, null);
     this.router = new LeaderRouter(server, group.getGroupId(), selfPeer, routerClient.getClientRpc(),
         retirer, requestTimeout, options.settings().electionTimeoutMin());
+    this.writes = new RequestBatcher(ROUNDS_IN_FLIGHT, MAX_BATCH_ELEMENTS, MAX_BATCH_BYTES,
+        requests -> sendRound(requests, router::write, "write", OutcomeUnknownException::new));
+    this.reads = new RequestBatcher(ROUNDS_IN_FLIGHT, MAX_BATCH_ELEMENTS, MAX_BATCH_BYTES,
+        requests -> sendRound(requests, router::readLinearizable, "read index",
+            (message, cause) -> new NoLeaderException(message, leaderHint(), cause)));
   }
 
   /**
@@ -275,25 +293,18 @@ public final class RatisRegistry implements Registry {
   }
 
   private <T> CompletableFuture<T> write(byte[] command, Function<byte[], T> decodeResult) {
-    Message message = Message.valueOf(UnsafeByteOperations.unsafeWrap(command));
-    CompletableFuture<RaftClientReply> sent;
-    try {
-      sent = router.write(message);
-    } catch (RuntimeException e) {
-      return CompletableFuture.failedFuture(
-          new NoLeaderException("could not submit: " + e.getMessage(), leaderHint(), e));
-    }
-    // A dependent future is timed out, never Ratis' own: its retries keep going, and a late
-    // commit is still applied everywhere; only our answer to the client gives up.
-    return sent
-        .thenApply(reply -> {
-          if (!reply.isSuccess()) {
-            throw new CompletionException(new OutcomeUnknownException(
-                "write not confirmed: " + describe(reply), reply.getException()));
-          }
-          return decodeResult.apply(reply.getMessage().getContent().toByteArray());
-        })
+    // Commands stamped with the leader's time on append (RegistryStateMachine.startTransaction)
+    // are never batched: the stamp is applied to single entries only.
+    CompletableFuture<byte[]> answer = LockCodec.needsTime(command)
+        ? sendRound(List.of(command), router::write, "write", OutcomeUnknownException::new)
+            .thenApply(outcomes -> single(outcomes))
+        : writes.submit(command);
+    // The timeout completes our own future, never Ratis': its retries keep going, and a late
+    // commit is still applied everywhere; only our answer to the client gives up. A request still
+    // queued when it times out is never sent.
+    return answer
         .orTimeout(requestTimeout.toMillis(), TimeUnit.MILLISECONDS)
+        .thenApply(decodeResult)
         .exceptionallyCompose(e -> CompletableFuture.failedFuture(asWriteFailure(e)));
   }
 
@@ -308,24 +319,42 @@ public final class RatisRegistry implements Registry {
   }
 
   private <T> CompletableFuture<T> read(byte[] query, Function<byte[], T> decodeAnswer) {
-    Message message = Message.valueOf(UnsafeByteOperations.unsafeWrap(query));
+    return reads.submit(query)
+        .orTimeout(requestTimeout.toMillis(), TimeUnit.MILLISECONDS)
+        .thenApply(decodeAnswer)
+        .exceptionallyCompose(e -> CompletableFuture.failedFuture(asReadFailure(e)));
+  }
+
+  /**
+   * Sends one consensus round: a lone request as itself, several as one {@link BatchCodec}
+   * batch. A round without a successful reply fails every request in it with {@code failure}.
+   */
+  private CompletableFuture<List<BatchCodec.Outcome>> sendRound(List<byte[]> requests,
+      Function<Message, CompletableFuture<RaftClientReply>> transport, String what,
+      BiFunction<String, Throwable, RuntimeException> failure) {
+    boolean batch = requests.size() > 1;
+    byte[] bytes = batch ? BatchCodec.encode(requests) : requests.get(0);
     CompletableFuture<RaftClientReply> sent;
     try {
-      sent = router.readLinearizable(message);
+      sent = transport.apply(Message.valueOf(UnsafeByteOperations.unsafeWrap(bytes)));
     } catch (RuntimeException e) {
       return CompletableFuture.failedFuture(
-          new NoLeaderException("could not read: " + e.getMessage(), leaderHint(), e));
+          new NoLeaderException("could not submit: " + e.getMessage(), leaderHint(), e));
     }
-    return sent
-        .thenApply(reply -> {
-          if (!reply.isSuccess()) {
-            throw new CompletionException(new NoLeaderException(
-                "read index not confirmed: " + describe(reply), leaderHint(), reply.getException()));
-          }
-          return decodeAnswer.apply(reply.getMessage().getContent().toByteArray());
-        })
-        .orTimeout(requestTimeout.toMillis(), TimeUnit.MILLISECONDS)
-        .exceptionallyCompose(e -> CompletableFuture.failedFuture(asReadFailure(e)));
+    return sent.thenApply(reply -> {
+      if (!reply.isSuccess()) {
+        throw new CompletionException(
+            failure.apply(what + " not confirmed: " + describe(reply), reply.getException()));
+      }
+      byte[] content = reply.getMessage().getContent().toByteArray();
+      return batch
+          ? BatchCodec.decodeOutcomes(content)
+          : List.<BatchCodec.Outcome>of(new BatchCodec.Outcome.Done(content));
+    });
+  }
+
+  private static byte[] single(List<BatchCodec.Outcome> outcomes) {
+    return ((BatchCodec.Outcome.Done) outcomes.get(0)).result();
   }
 
   @Override

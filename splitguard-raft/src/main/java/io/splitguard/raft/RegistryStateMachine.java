@@ -14,6 +14,7 @@ import io.splitguard.core.registry.Registry.LocalGuardedRead;
 import io.splitguard.core.registry.Registry.LocalKeyspaces;
 import io.splitguard.core.registry.Registry.LocalLockRead;
 import io.splitguard.core.registry.AppliedRequests;
+import io.splitguard.core.registry.BatchCodec;
 import io.splitguard.core.registry.RegistryCodec;
 import io.splitguard.core.registry.RegistryState;
 import java.io.BufferedInputStream;
@@ -28,6 +29,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
@@ -35,6 +38,7 @@ import java.util.function.Function;
 import java.util.concurrent.locks.ReadWriteLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.function.LongSupplier;
+import java.util.function.Supplier;
 import org.apache.ratis.io.MD5Hash;
 import org.apache.ratis.proto.RaftProtos.LogEntryProto;
 import org.apache.ratis.protocol.Message;
@@ -139,50 +143,16 @@ final class RegistryStateMachine extends BaseStateMachine {
     TermIndex termIndex = TermIndex.valueOf(entry);
     byte[] data = entry.getStateMachineLogEntry().getLogData().toByteArray();
     AppliedRequests.RequestId requestId = requestId(entry);
-    if (LockCodec.isLockCommand(data)) {
-      return apply(termIndex, data, requestId, LockCodec::decodeCommand, state::apply,
-          LockCodec::encodeResult, result -> {
-            if (result instanceof LockResult.Granted g) {
-              LOG.debug("event=lock_granted index={} lock={} owner={} token={} expiresAtMs={}",
-                  termIndex.getIndex(), g.lease().name(), g.lease().owner(), g.lease().token(),
-                  g.lease().expiresAtMs());
-            }
-          });
+    if (BatchCodec.isBatch(data)) {
+      return applyBatch(termIndex, data, requestId);
     }
-    if (KeyspaceCodec.isKeyspaceCommand(data)) {
-      return apply(termIndex, data, requestId, KeyspaceCodec::decodeCommand, state::apply,
-          KeyspaceCodec::encodeResult, result -> {
-            if (result instanceof KeyspaceResult.Declared d) {
-              LOG.info("event=keyspace_declared index={} keyspace={} mode={} merge={} created={}",
-                  termIndex.getIndex(), d.keyspace().name(), d.keyspace().mode(),
-                  d.keyspace().merge().map(Enum::name).orElse("-"), d.created());
-            }
-          });
-    }
-    return apply(termIndex, data, requestId, KvCodec::decodeCommand, state::apply,
-        KvCodec::encodeResult, result -> { });
-  }
-
-  /**
-   * The one apply path of every command kind: decode, then (under the write lock, with the
-   * applied index) skip a duplicate request or apply and record it, then encode the result.
-   *
-   * <p>Undecodable bytes: the HTTP layer only proposes valid commands, so this is corruption or a
-   * newer format. Failing the future keeps the replica alive; the index still advances
-   * identically on every replica because they all see the same bytes.
-   */
-  private <C, R> CompletableFuture<Message> apply(TermIndex termIndex, byte[] data,
-      AppliedRequests.RequestId requestId, Function<byte[], C> decode, Function<C, R> applyToState,
-      Function<R, byte[]> encode, Consumer<R> logApplied) {
-    C command;
+    Supplier<Applied> command;
     try {
-      command = decode.apply(data);
+      command = prepare(termIndex, data);
     } catch (IllegalArgumentException e) {
-      LOG.error("event=apply_undecodable index={} error={}", termIndex.getIndex(), e.getMessage());
-      updateLastAppliedTermIndex(termIndex);
-      return CompletableFuture.failedFuture(e);
+      return undecodable(termIndex, e);
     }
-    R result;
+    Applied applied;
     lock.writeLock().lock();
     try {
       // Checked, recorded and applied under one lock with the applied index, so a snapshot never
@@ -191,13 +161,113 @@ final class RegistryStateMachine extends BaseStateMachine {
         updateLastAppliedTermIndex(termIndex);
         return duplicate(termIndex, requestId);
       }
-      result = applyToState.apply(command);
+      applied = command.get();
       updateLastAppliedTermIndex(termIndex);
     } finally {
       lock.writeLock().unlock();
     }
-    logApplied.accept(result);
-    return CompletableFuture.completedFuture(Message.valueOf(ByteString.copyFrom(encode.apply(result))));
+    applied.logApplied().run();
+    return CompletableFuture.completedFuture(Message.valueOf(ByteString.copyFrom(applied.result())));
+  }
+
+  /**
+   * A batch entry: its commands are applied in order under one lock, as one request (a retried
+   * batch is skipped whole). An element that cannot be decoded is refused alone; the others apply.
+   */
+  private CompletableFuture<Message> applyBatch(TermIndex termIndex, byte[] data,
+      AppliedRequests.RequestId requestId) {
+    List<byte[]> elements;
+    try {
+      elements = BatchCodec.decode(data);
+    } catch (IllegalArgumentException e) {
+      return undecodable(termIndex, e);
+    }
+    List<Object> prepared = new ArrayList<>(elements.size());
+    for (byte[] element : elements) {
+      try {
+        prepared.add(prepare(termIndex, element));
+      } catch (IllegalArgumentException e) {
+        LOG.error("event=apply_undecodable index={} batchElement={} error={}",
+            termIndex.getIndex(), prepared.size(), e.getMessage());
+        prepared.add(new BatchCodec.Outcome.Failed("undecodable command: " + e.getMessage()));
+      }
+    }
+    List<BatchCodec.Outcome> outcomes = new ArrayList<>(prepared.size());
+    List<Runnable> logs = new ArrayList<>(prepared.size());
+    lock.writeLock().lock();
+    try {
+      if (!firstApplication(requestId)) {
+        updateLastAppliedTermIndex(termIndex);
+        return duplicate(termIndex, requestId);
+      }
+      for (Object p : prepared) {
+        if (p instanceof BatchCodec.Outcome.Failed failed) {
+          outcomes.add(failed);
+        } else {
+          @SuppressWarnings("unchecked")
+          Applied applied = ((Supplier<Applied>) p).get();
+          outcomes.add(new BatchCodec.Outcome.Done(applied.result()));
+          logs.add(applied.logApplied());
+        }
+      }
+      updateLastAppliedTermIndex(termIndex);
+    } finally {
+      lock.writeLock().unlock();
+    }
+    logs.forEach(Runnable::run);
+    return CompletableFuture.completedFuture(
+        Message.valueOf(ByteString.copyFrom(BatchCodec.encodeOutcomes(outcomes))));
+  }
+
+  /** A command's encoded result, and what to log about it once the lock is released. */
+  private record Applied(byte[] result, Runnable logApplied) {}
+
+  /**
+   * Decodes one command (of any kind) into the step that applies it; call that step with the write
+   * lock held.
+   *
+   * @throws IllegalArgumentException if the bytes are no command. The HTTP layer only proposes
+   *     valid commands, so this is corruption or a newer format; refusing it (and not throwing
+   *     from apply, which would stop the server) keeps the replica alive, and every replica refuses
+   *     the same bytes identically.
+   */
+  private Supplier<Applied> prepare(TermIndex termIndex, byte[] data) {
+    if (LockCodec.isLockCommand(data)) {
+      return prepared(LockCodec.decodeCommand(data), c -> state.apply(c), LockCodec::encodeResult,
+          result -> {
+            if (result instanceof LockResult.Granted g) {
+              LOG.debug("event=lock_granted index={} lock={} owner={} token={} expiresAtMs={}",
+                  termIndex.getIndex(), g.lease().name(), g.lease().owner(), g.lease().token(),
+                  g.lease().expiresAtMs());
+            }
+          });
+    }
+    if (KeyspaceCodec.isKeyspaceCommand(data)) {
+      return prepared(KeyspaceCodec.decodeCommand(data), c -> state.apply(c),
+          KeyspaceCodec::encodeResult, result -> {
+            if (result instanceof KeyspaceResult.Declared d) {
+              LOG.info("event=keyspace_declared index={} keyspace={} mode={} merge={} created={}",
+                  termIndex.getIndex(), d.keyspace().name(), d.keyspace().mode(),
+                  d.keyspace().merge().map(Enum::name).orElse("-"), d.created());
+            }
+          });
+    }
+    return prepared(KvCodec.decodeCommand(data), c -> state.apply(c), KvCodec::encodeResult,
+        result -> { });
+  }
+
+  private static <C, R> Supplier<Applied> prepared(C command, Function<C, R> applyToState,
+      Function<R, byte[]> encode, Consumer<R> logApplied) {
+    return () -> {
+      R result = applyToState.apply(command);
+      return new Applied(encode.apply(result), () -> logApplied.accept(result));
+    };
+  }
+
+  private CompletableFuture<Message> undecodable(TermIndex termIndex, IllegalArgumentException e) {
+    LOG.error("event=apply_undecodable index={} error={}", termIndex.getIndex(), e.getMessage());
+    updateLastAppliedTermIndex(termIndex);
+    return CompletableFuture.failedFuture(e);
   }
 
   /** The client request an entry came from, or null for entries without one. */
@@ -227,22 +297,62 @@ final class RegistryStateMachine extends BaseStateMachine {
 
   @Override
   public CompletableFuture<Message> query(Message request) {
+    byte[] bytes = request.getContent().toByteArray();
+    if (BatchCodec.isBatch(bytes)) {
+      return queryBatch(bytes);
+    }
     RegistryCodec.Query query;
     try {
-      query = RegistryCodec.decodeQuery(request.getContent().toByteArray());
+      query = RegistryCodec.decodeQuery(bytes);
     } catch (IllegalArgumentException e) {
       return CompletableFuture.failedFuture(e);
     }
     byte[] answer;
     lock.readLock().lock();
     try {
-      answer = query.kind() == RegistryCodec.QueryKind.KEY
-          ? KvCodec.encodeQueryAnswer(state.kv().get(query.name()))
-          : RegistryCodec.encodeGuardedAnswer(state.locks().guarded(query.name()));
+      answer = answer(query);
     } finally {
       lock.readLock().unlock();
     }
     return CompletableFuture.completedFuture(Message.valueOf(ByteString.copyFrom(answer)));
+  }
+
+  /** Queries batched into one read-index round, answered from one consistent view. */
+  private CompletableFuture<Message> queryBatch(byte[] bytes) {
+    List<byte[]> elements;
+    try {
+      elements = BatchCodec.decode(bytes);
+    } catch (IllegalArgumentException e) {
+      return CompletableFuture.failedFuture(e);
+    }
+    List<Object> queries = new ArrayList<>(elements.size());
+    for (byte[] element : elements) {
+      try {
+        queries.add(RegistryCodec.decodeQuery(element));
+      } catch (IllegalArgumentException e) {
+        queries.add(new BatchCodec.Outcome.Failed("undecodable query: " + e.getMessage()));
+      }
+    }
+    List<BatchCodec.Outcome> outcomes = new ArrayList<>(queries.size());
+    lock.readLock().lock();
+    try {
+      for (Object q : queries) {
+        outcomes.add(q instanceof RegistryCodec.Query query
+            ? new BatchCodec.Outcome.Done(answer(query))
+            : (BatchCodec.Outcome) q);
+      }
+    } finally {
+      lock.readLock().unlock();
+    }
+    return CompletableFuture.completedFuture(
+        Message.valueOf(ByteString.copyFrom(BatchCodec.encodeOutcomes(outcomes))));
+  }
+
+  /** Call with the read lock held. */
+  private byte[] answer(RegistryCodec.Query query) {
+    return query.kind() == RegistryCodec.QueryKind.KEY
+        ? KvCodec.encodeQueryAnswer(state.kv().get(query.name()))
+        : RegistryCodec.encodeGuardedAnswer(state.locks().guarded(query.name()));
   }
 
   /** Reads local applied state, with the index it reflects. */

@@ -137,6 +137,35 @@ class RatisRegistryTest {
   }
 
   @Test
+  void concurrentRequestsShareConsensusRoundsAndEachGetsItsOwnAnswer() throws Exception {
+    startCluster();
+    RatisRegistry leader = awaitLeader();
+    RatisRegistry follower = running.stream().filter(r -> r != leader).findFirst().orElseThrow();
+    leader.submit(KvCommand.Put.of("warm", "up")).get(20, TimeUnit.SECONDS);
+    long before = leader.status().commitIndex();
+    int writes = 200;
+    List<CompletableFuture<KvResult>> futures = new ArrayList<>();
+    for (int i = 0; i < writes; i++) {
+      futures.add(leader.submit(KvCommand.Put.of("b" + i, "v" + i)));
+    }
+    java.util.Set<Long> revisions = new java.util.TreeSet<>();
+    for (CompletableFuture<KvResult> f : futures) {
+      revisions.add(((KvResult.Written) f.get(30, TimeUnit.SECONDS)).revision());
+    }
+    assertThat(revisions).hasSize(writes);
+    // Submitted together, they were batched: far fewer log entries than writes.
+    assertThat(leader.status().commitIndex() - before).isLessThanOrEqualTo(writes / 2);
+    // Concurrent linearizable reads through a follower are batched too, each with its own key.
+    List<CompletableFuture<Optional<KvEntry>>> reads = new ArrayList<>();
+    for (int i = 0; i < writes; i++) {
+      reads.add(follower.readLinearizable("b" + i));
+    }
+    for (int i = 0; i < writes; i++) {
+      assertThat(reads.get(i).get(30, TimeUnit.SECONDS)).map(KvEntry::value).contains("v" + i);
+    }
+  }
+
+  @Test
   void writesInFlightAcrossALeaderChangeAreNeverLostWhenAcknowledged() throws Exception {
     startCluster();
     RatisRegistry leader = awaitLeader();

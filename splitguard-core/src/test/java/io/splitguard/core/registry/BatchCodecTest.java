@@ -1,0 +1,82 @@
+package io.splitguard.core.registry;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.quicktheories.QuickTheory.qt;
+import static org.quicktheories.generators.SourceDSL.integers;
+import static org.quicktheories.generators.SourceDSL.lists;
+
+import io.splitguard.core.kv.KvCodec;
+import io.splitguard.core.kv.KvCommand;
+import io.splitguard.core.lock.LockCodec;
+import io.splitguard.core.lock.LockCommand;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** Batches of commands and queries, and their outcomes, survive encoding unchanged. */
+class BatchCodecTest {
+  @Test
+  void elementsAreCarriedByteForByteAndInOrder() {
+    qt().withExamples(200)
+        .forAll(lists().of(integers().between(0, 300)).ofSizeBetween(1, 40))
+        .checkAssert(sizes -> {
+          List<byte[]> elements = new ArrayList<>();
+          for (int i = 0; i < sizes.size(); i++) {
+            byte[] e = new byte[sizes.get(i)];
+            for (int j = 0; j < e.length; j++) {
+              e[j] = (byte) (i * 31 + j);
+            }
+            elements.add(e);
+          }
+          List<byte[]> decoded = BatchCodec.decode(BatchCodec.encode(elements));
+          assertThat(decoded).hasSameSizeAs(elements);
+          for (int i = 0; i < elements.size(); i++) {
+            assertThat(decoded.get(i)).isEqualTo(elements.get(i));
+          }
+        });
+  }
+
+  @Test
+  void aBatchIsNeverMistakenForASingleCommandOrQuery() {
+    byte[] batch = BatchCodec.encode(List.of(KvCodec.encodeCommand(KvCommand.Put.of("k", "v"))));
+    assertThat(BatchCodec.isBatch(batch)).isTrue();
+    assertThat(BatchCodec.isBatch(KvCodec.encodeCommand(KvCommand.Put.of("k", "v")))).isFalse();
+    assertThat(BatchCodec.isBatch(KvCodec.encodeQuery("k"))).isFalse();
+    assertThat(BatchCodec.isBatch(RegistryCodec.encodeGuardedQuery("r"))).isFalse();
+    assertThat(BatchCodec.isBatch(LockCodec.encodeCommand(new LockCommand.Release("l", 1, 0))))
+        .isFalse();
+    assertThat(LockCodec.isLockCommand(batch)).isFalse();
+  }
+
+  @Test
+  void outcomesKeepResultsAndReasonsInOrder() {
+    List<BatchCodec.Outcome> outcomes = List.of(
+        new BatchCodec.Outcome.Done(new byte[] {1, 2, 3}),
+        new BatchCodec.Outcome.Failed("undecodable command: bad tag"),
+        new BatchCodec.Outcome.Done(new byte[0]));
+    List<BatchCodec.Outcome> decoded = BatchCodec.decodeOutcomes(BatchCodec.encodeOutcomes(outcomes));
+    assertThat(decoded).hasSize(3);
+    assertThat(((BatchCodec.Outcome.Done) decoded.get(0)).result()).containsExactly(1, 2, 3);
+    assertThat(decoded.get(1)).isEqualTo(outcomes.get(1));
+    assertThat(((BatchCodec.Outcome.Done) decoded.get(2)).result()).isEmpty();
+  }
+
+  @Test
+  void malformedBatchesAreRefusedNotMisread() {
+    byte[] good = BatchCodec.encode(List.of(new byte[] {1, 2}, new byte[] {3}));
+    byte[] truncated = java.util.Arrays.copyOf(good, good.length - 1);
+    assertThatThrownBy(() -> BatchCodec.decode(truncated)).isInstanceOf(IllegalArgumentException.class);
+    byte[] trailing = java.util.Arrays.copyOf(good, good.length + 1);
+    assertThatThrownBy(() -> BatchCodec.decode(trailing)).isInstanceOf(IllegalArgumentException.class);
+    byte[] badVersion = good.clone();
+    badVersion[1] = 7;
+    assertThatThrownBy(() -> BatchCodec.decode(badVersion))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("version");
+    byte[] hugeCount = good.clone();
+    hugeCount[2] = 0x7f;
+    assertThatThrownBy(() -> BatchCodec.decode(hugeCount)).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> BatchCodec.encode(List.of())).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> BatchCodec.decodeOutcomes(good)).isInstanceOf(IllegalArgumentException.class);
+  }
+}

@@ -1,0 +1,150 @@
+package io.splitguard.raft;
+
+import io.splitguard.core.registry.BatchCodec.Outcome;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+
+/**
+ * Natural batching of independent requests into consensus rounds, the way group commit batches
+ * fsyncs: a request is sent at once while fewer than {@code maxInFlight} rounds are under way, so
+ * a lone client pays no waiting; requests arriving while the rounds are full queue up and leave
+ * together, as one round, the moment one finishes. Under load the batch grows with the load and
+ * the per-request cost of a round (a log entry, its replication and fsync on every replica, the
+ * apply hand-off, a reply) is shared by the whole batch.
+ *
+ * <p>Batching never reorders what one caller waits on: a request is sent only after it was
+ * submitted, and requests whose futures completed while queued (the caller's timeout) are dropped
+ * before sending: their answer was already "unknown", and a write that never reached the log did
+ * not happen. Requests in one batch were all in flight together, so any order among them is one
+ * a linearizable history allows.
+ */
+final class RequestBatcher {
+  /** Sends one round: the requests' bytes, each as it would be alone, to one outcome each. */
+  @FunctionalInterface
+  interface Sender {
+    /**
+     * Sends {@code requests} as one round. The future fails if the round as a whole has no
+     * answer; otherwise it holds one outcome per request, in order.
+     */
+    CompletableFuture<List<Outcome>> send(List<byte[]> requests);
+  }
+
+  private record Pending(byte[] request, CompletableFuture<byte[]> answer) {}
+
+  private final int maxInFlight;
+  private final int maxElements;
+  private final long maxBytes;
+  private final Sender sender;
+  private final ArrayDeque<Pending> queue = new ArrayDeque<>();
+  private int inFlight;
+
+  /**
+   * @param maxInFlight rounds sent and not yet answered, at most
+   * @param maxElements requests per round, at most
+   * @param maxBytes request bytes per round, at most; a larger request goes alone
+   */
+  RequestBatcher(int maxInFlight, int maxElements, long maxBytes, Sender sender) {
+    if (maxInFlight < 1 || maxElements < 1 || maxBytes < 1) {
+      throw new IllegalArgumentException("batch limits must be positive");
+    }
+    this.maxInFlight = maxInFlight;
+    this.maxElements = maxElements;
+    this.maxBytes = maxBytes;
+    this.sender = sender;
+  }
+
+  /**
+   * Submits one request. The future holds its result bytes, or fails with the round's failure,
+   * or with an {@link IllegalStateException} naming why the request alone was refused.
+   */
+  CompletableFuture<byte[]> submit(byte[] request) {
+    CompletableFuture<byte[]> answer = new CompletableFuture<>();
+    List<Pending> batch;
+    synchronized (this) {
+      queue.add(new Pending(request, answer));
+      batch = inFlight < maxInFlight ? takeBatch() : null;
+    }
+    if (batch != null) {
+      send(batch);
+    }
+    return answer;
+  }
+
+  /** Requests queued and not yet sent. */
+  synchronized int queued() {
+    return queue.size();
+  }
+
+  /** Call holding the lock. Returns null, and takes no round, when nothing is left to send. */
+  private List<Pending> takeBatch() {
+    List<Pending> batch = new ArrayList<>();
+    long bytes = 0;
+    while (!queue.isEmpty() && batch.size() < maxElements) {
+      Pending next = queue.peek();
+      if (next.answer().isDone()) {
+        queue.poll();
+        continue;
+      }
+      if (!batch.isEmpty() && bytes + next.request().length > maxBytes) {
+        break;
+      }
+      queue.poll();
+      batch.add(next);
+      bytes += next.request().length;
+    }
+    if (batch.isEmpty()) {
+      return null;
+    }
+    inFlight++;
+    return batch;
+  }
+
+  private void send(List<Pending> batch) {
+    List<byte[]> requests = new ArrayList<>(batch.size());
+    for (Pending p : batch) {
+      requests.add(p.request());
+    }
+    CompletableFuture<List<Outcome>> round;
+    try {
+      round = sender.send(requests);
+    } catch (RuntimeException e) {
+      round = CompletableFuture.failedFuture(e);
+    }
+    round.whenComplete((outcomes, failure) -> {
+      complete(batch, outcomes, failure);
+      List<Pending> next;
+      synchronized (this) {
+        inFlight--;
+        next = takeBatch();
+      }
+      if (next != null) {
+        send(next);
+      }
+    });
+  }
+
+  private static void complete(List<Pending> batch, List<Outcome> outcomes, Throwable failure) {
+    if (failure == null && outcomes.size() != batch.size()) {
+      failure = new IllegalStateException(
+          "round answered " + outcomes.size() + " outcomes for " + batch.size() + " requests");
+    }
+    for (int i = 0; i < batch.size(); i++) {
+      CompletableFuture<byte[]> answer = batch.get(i).answer();
+      if (failure != null) {
+        answer.completeExceptionally(unwrap(failure));
+      } else if (outcomes.get(i) instanceof Outcome.Done done) {
+        answer.complete(done.result());
+      } else {
+        answer.completeExceptionally(
+            new IllegalStateException(((Outcome.Failed) outcomes.get(i)).reason()));
+      }
+    }
+  }
+
+  private static Throwable unwrap(Throwable e) {
+    return e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
+  }
+}
