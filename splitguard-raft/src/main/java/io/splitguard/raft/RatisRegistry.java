@@ -40,6 +40,7 @@ import java.util.TreeSet;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
@@ -112,6 +113,9 @@ public final class RatisRegistry implements Registry {
   // Its own client, never replaced: only its transport is used, by the router.
   private final RaftClient routerClient;
   private final LeaderRouter router;
+  // Answers of consensus rounds are handled here, off Ratis' threads (see RequestBatcher). A
+  // pool, not one thread: a caller's continuation that blocks must not stall every answer.
+  private final ExecutorService roundCompletions;
   private final RequestBatcher writes;
   private final RequestBatcher reads;
 
@@ -133,11 +137,18 @@ public final class RatisRegistry implements Registry {
     this.routerClient = newClient(options, group, null);
     this.router = new LeaderRouter(server, group.getGroupId(), selfPeer, routerClient.getClientRpc(),
         retirer, requestTimeout, options.settings().electionTimeoutMin());
+    this.roundCompletions = Executors.newCachedThreadPool(r -> {
+      Thread t = new Thread(r, "raft-round-completions-" + options.self());
+      t.setDaemon(true);
+      return t;
+    });
     this.writes = new RequestBatcher(ROUNDS_IN_FLIGHT, MAX_BATCH_ELEMENTS, MAX_BATCH_BYTES,
-        requests -> sendRound(requests, router::write, "write", OutcomeUnknownException::new));
+        requests -> sendRound(requests, router::write, "write", OutcomeUnknownException::new),
+        roundCompletions);
     this.reads = new RequestBatcher(ROUNDS_IN_FLIGHT, MAX_BATCH_ELEMENTS, MAX_BATCH_BYTES,
         requests -> sendRound(requests, router::readLinearizable, "read index",
-            (message, cause) -> new NoLeaderException(message, leaderHint(), cause)));
+            (message, cause) -> new NoLeaderException(message, leaderHint(), cause)),
+        roundCompletions);
   }
 
   /**
@@ -720,6 +731,8 @@ public final class RatisRegistry implements Registry {
     } catch (IOException | RuntimeException e) {
       LOG.warn("event=raft_server_close_failed node={} error={}", options.self(), e.toString());
     }
+    // Requests still waiting are answered by their own timeouts ("unknown").
+    roundCompletions.shutdown();
     LOG.info("event=registry_stopped node={}", options.self());
   }
 }

@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.Executor;
 
 /**
  * Natural batching of independent requests into consensus rounds, the way group commit batches
@@ -20,6 +21,12 @@ import java.util.concurrent.CompletionException;
  * before sending: their answer was already "unknown", and a write that never reached the log did
  * not happen. Requests in one batch were all in flight together, so any order among them is one
  * a linearizable history allows.
+ *
+ * <p>Threads: a round's answer is handled on {@code completions}, never on the thread that
+ * completed it. Ratis completes futures while holding its own locks (a read index is completed
+ * inside the append-reply listener's monitor); sending the next round from there would submit to
+ * Ratis under that lock and deadlock against its own client executor. The same hop keeps
+ * callers' continuations off Ratis' threads.
  */
 final class RequestBatcher {
   /** Sends one round: the requests' bytes, each as it would be alone, to one outcome each. */
@@ -38,6 +45,7 @@ final class RequestBatcher {
   private final int maxElements;
   private final long maxBytes;
   private final Sender sender;
+  private final Executor completions;
   private final ArrayDeque<Pending> queue = new ArrayDeque<>();
   private int inFlight;
 
@@ -45,8 +53,10 @@ final class RequestBatcher {
    * @param maxInFlight rounds sent and not yet answered, at most
    * @param maxElements requests per round, at most
    * @param maxBytes request bytes per round, at most; a larger request goes alone
+   * @param completions where answers are handled and the next round is sent from
    */
-  RequestBatcher(int maxInFlight, int maxElements, long maxBytes, Sender sender) {
+  RequestBatcher(int maxInFlight, int maxElements, long maxBytes, Sender sender,
+      Executor completions) {
     if (maxInFlight < 1 || maxElements < 1 || maxBytes < 1) {
       throw new IllegalArgumentException("batch limits must be positive");
     }
@@ -54,6 +64,7 @@ final class RequestBatcher {
     this.maxElements = maxElements;
     this.maxBytes = maxBytes;
     this.sender = sender;
+    this.completions = completions;
   }
 
   /**
@@ -113,7 +124,7 @@ final class RequestBatcher {
     } catch (RuntimeException e) {
       round = CompletableFuture.failedFuture(e);
     }
-    round.whenComplete((outcomes, failure) -> {
+    round.whenCompleteAsync((outcomes, failure) -> {
       complete(batch, outcomes, failure);
       List<Pending> next;
       synchronized (this) {
@@ -123,7 +134,7 @@ final class RequestBatcher {
       if (next != null) {
         send(next);
       }
-    });
+    }, completions);
   }
 
   private static void complete(List<Pending> batch, List<Outcome> outcomes, Throwable failure) {

@@ -51,7 +51,7 @@ class RequestBatcherTest {
   @Test
   void aLoneRequestIsSentAtOnce() throws Exception {
     ScriptedSender sender = new ScriptedSender();
-    RequestBatcher batcher = new RequestBatcher(1, 100, 1 << 20, sender);
+    RequestBatcher batcher = new RequestBatcher(1, 100, 1 << 20, sender, Runnable::run);
     CompletableFuture<byte[]> answer = batcher.submit(req(7));
     assertThat(sender.rounds).hasSize(1);
     sender.echo(0);
@@ -61,7 +61,7 @@ class RequestBatcherTest {
   @Test
   void requestsArrivingDuringARoundLeaveTogetherWhenItEnds() throws Exception {
     ScriptedSender sender = new ScriptedSender();
-    RequestBatcher batcher = new RequestBatcher(1, 100, 1 << 20, sender);
+    RequestBatcher batcher = new RequestBatcher(1, 100, 1 << 20, sender, Runnable::run);
     List<CompletableFuture<byte[]>> answers = new ArrayList<>();
     for (int i = 0; i < 5; i++) {
       answers.add(batcher.submit(req(i)));
@@ -81,7 +81,7 @@ class RequestBatcherTest {
   @Test
   void roundsRespectTheInFlightCountAndSizeLimits() {
     ScriptedSender sender = new ScriptedSender();
-    RequestBatcher batcher = new RequestBatcher(2, 3, 1 << 20, sender);
+    RequestBatcher batcher = new RequestBatcher(2, 3, 1 << 20, sender, Runnable::run);
     for (int i = 0; i < 9; i++) {
       batcher.submit(req(i));
     }
@@ -97,7 +97,7 @@ class RequestBatcherTest {
   @Test
   void aRoundNeverExceedsTheByteCeilingButALargeRequestStillGoesAlone() {
     ScriptedSender sender = new ScriptedSender();
-    RequestBatcher batcher = new RequestBatcher(1, 100, 10, sender);
+    RequestBatcher batcher = new RequestBatcher(1, 100, 10, sender, Runnable::run);
     batcher.submit(req(0));
     batcher.submit(new byte[] {1, 0, 0, 0, 0, 0});
     batcher.submit(new byte[] {2, 0, 0, 0, 0, 0});
@@ -113,7 +113,7 @@ class RequestBatcherTest {
   @Test
   void aFailedRoundFailsEveryRequestInItWithItsCause() {
     ScriptedSender sender = new ScriptedSender();
-    RequestBatcher batcher = new RequestBatcher(1, 100, 1 << 20, sender);
+    RequestBatcher batcher = new RequestBatcher(1, 100, 1 << 20, sender, Runnable::run);
     batcher.submit(req(0));
     CompletableFuture<byte[]> a = batcher.submit(req(1));
     CompletableFuture<byte[]> b = batcher.submit(req(2));
@@ -128,7 +128,7 @@ class RequestBatcherTest {
   @Test
   void aRefusedElementFailsAloneAndNamesWhy() throws Exception {
     ScriptedSender sender = new ScriptedSender();
-    RequestBatcher batcher = new RequestBatcher(1, 100, 1 << 20, sender);
+    RequestBatcher batcher = new RequestBatcher(1, 100, 1 << 20, sender, Runnable::run);
     batcher.submit(req(0));
     CompletableFuture<byte[]> good = batcher.submit(req(1));
     CompletableFuture<byte[]> refused = batcher.submit(req(2));
@@ -143,7 +143,7 @@ class RequestBatcherTest {
   @Test
   void aRequestThatTimedOutWhileQueuedIsNeverSent() {
     ScriptedSender sender = new ScriptedSender();
-    RequestBatcher batcher = new RequestBatcher(1, 100, 1 << 20, sender);
+    RequestBatcher batcher = new RequestBatcher(1, 100, 1 << 20, sender, Runnable::run);
     batcher.submit(req(0));
     CompletableFuture<byte[]> gaveUp = batcher.submit(req(1));
     batcher.submit(req(2));
@@ -162,7 +162,7 @@ class RequestBatcherTest {
       }
       return CompletableFuture.completedFuture(
           requests.stream().map(r -> (Outcome) new Outcome.Done(r)).toList());
-    });
+    }, Runnable::run);
     CompletableFuture<byte[]> first = batcher.submit(req(0));
     assertThatThrownBy(first::get).hasCauseInstanceOf(IllegalStateException.class);
     assertThat(batcher.submit(req(1)).get(1, TimeUnit.SECONDS)).containsExactly(1);
@@ -171,9 +171,29 @@ class RequestBatcherTest {
   @Test
   void aMismatchedReplyFailsTheWholeRound() {
     ScriptedSender sender = new ScriptedSender();
-    RequestBatcher batcher = new RequestBatcher(1, 100, 1 << 20, sender);
+    RequestBatcher batcher = new RequestBatcher(1, 100, 1 << 20, sender, Runnable::run);
     CompletableFuture<byte[]> a = batcher.submit(req(0));
     sender.answers.get(0).complete(List.of());
     assertThatThrownBy(a::get).hasMessageContaining("0 outcomes for 1 requests");
+  }
+
+  @Test
+  void theNextRoundIsNeverSentFromTheThreadThatCompletedThePreviousOne() throws Exception {
+    ScriptedSender sender = new ScriptedSender();
+    java.util.concurrent.LinkedBlockingQueue<Runnable> handoffs = new java.util.concurrent.LinkedBlockingQueue<>();
+    RequestBatcher batcher = new RequestBatcher(1, 100, 1 << 20, sender, handoffs::add);
+    CompletableFuture<byte[]> first = batcher.submit(req(0));
+    CompletableFuture<byte[]> second = batcher.submit(req(1));
+    // Completing a round (as Ratis does, possibly under its own locks) runs nothing inline.
+    sender.echo(0);
+    assertThat(first).isNotDone();
+    assertThat(sender.rounds).hasSize(1);
+    handoffs.take().run();
+    assertThat(first.get(1, TimeUnit.SECONDS)).containsExactly(0);
+    assertThat(sender.rounds).hasSize(2);
+    sender.echo(1);
+    assertThat(second).isNotDone();
+    handoffs.take().run();
+    assertThat(second.get(1, TimeUnit.SECONDS)).containsExactly(1);
   }
 }
