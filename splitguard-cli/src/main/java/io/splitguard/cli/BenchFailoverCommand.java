@@ -138,7 +138,7 @@ final class BenchFailoverCommand implements Callable<Integer> {
         : new LoopbackLauncher(runDir, 3,
             NodeCommand.sameJvm(System.getProperty("java.class.path"), NodeCommand.CLI_MAIN_CLASS),
             settingsYaml);
-    try (cluster; BenchHttp http = new BenchHttp(settings.requestTimeout(), "failover-http")) {
+    try (cluster; BenchHttp http = new BenchHttp(settings.requestTimeout())) {
       output.progress("bench failover: starting 3 " + protocol.name() + " members in " + runDir);
       cluster.startAll();
       results = new FailoverBench(cluster, protocol, http, settings, output::progress).run();

@@ -112,7 +112,7 @@ final class BenchRunner implements AutoCloseable {
     this.protocol = settings.protocol();
     Duration connect = settings.requestTimeout().compareTo(Duration.ofSeconds(1)) < 0
         ? settings.requestTimeout() : Duration.ofSeconds(1);
-    this.http = new BenchHttp(connect, "bench-http");
+    this.http = new BenchHttp(connect);
   }
 
   @Override
