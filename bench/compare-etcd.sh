@@ -8,25 +8,31 @@
 # their default election timeouts (etcd: 100 ms heartbeat, 1000 ms election; SplitGuard: 100 ms
 # heartbeat, 1000-2000 ms election); both serve linearizable reads by read index.
 #
-# Usage: bench/compare-etcd.sh [--long] [--duration 5s] [--warmup 1s] [--repeats 3]
+# Load phases run in rounds that alternate between the stores (etcd, SplitGuard, etcd, ...), each
+# round on a freshly started cluster, so that a change in the machine's background load hits both;
+# the table shows the median of each metric over the rounds.
+#
+# Usage: bench/compare-etcd.sh [--long] [--duration 5s] [--warmup 2s] [--rounds 3] [--repeats 3]
 #                              [--out DIR] [--skip-failover]
-#   default: 5 s per phase, 3 failover repeats per fault; about 10 minutes on 2 cores.
-#   --long:  30 s per phase, 5 s warm-up, 7 repeats; about 35 minutes.
+#   default: 5 s per phase, 3 rounds, 3 failover repeats per fault; about 20 minutes on 2 cores.
+#   --long:  30 s per phase, 5 s warm-up, 5 rounds, 7 repeats; about 90 minutes.
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 jar="$root/splitguard-cli/target/splitguard.jar"
 duration=5s
-warmup=1s
+warmup=2s
+rounds=3
 repeats=3
 failover=1
 out="$root/bench/target/compare-etcd-$(date -u +%Y%m%dT%H%M%SZ)"
 
 while [ $# -gt 0 ]; do
   case "$1" in
-    --long) duration=30s; warmup=5s; repeats=7 ;;
+    --long) duration=30s; warmup=5s; rounds=5; repeats=7 ;;
     --duration) duration="$2"; shift ;;
     --warmup) warmup="$2"; shift ;;
+    --rounds) rounds="$2"; shift ;;
     --repeats) repeats="$2"; shift ;;
     --out) out="$2"; shift ;;
     --skip-failover) failover=0 ;;
@@ -80,15 +86,15 @@ trap 'log "interrupted"; exit 130' INT TERM
 
 sg() { java ${SPLITGUARD_JAVA_OPTS:-} -jar "$jar" "$@"; }
 
-run_load() { # target endpoints
-  local target="$1" endpoints="$2"
+run_load() { # target endpoints round
+  local target="$1" endpoints="$2" round="$3"
   sg bench --target "$target" --endpoints "$endpoints" --workload put --clients 1,16,64,256 \
-    --duration "$duration" --warmup "$warmup" --json > "$out/$target/load-put.json" \
+    --duration "$duration" --warmup "$warmup" --json > "$out/$target/load-put-r$round.json" \
     || log "$target put: a phase had no successful operation (see above)"
   local w
   for w in get stale-get cas; do
     sg bench --target "$target" --endpoints "$endpoints" --workload "$w" --clients 1,64 \
-      --duration "$duration" --warmup "$warmup" --json > "$out/$target/load-$w.json" \
+      --duration "$duration" --warmup "$warmup" --json > "$out/$target/load-$w-r$round.json" \
       || log "$target $w: a phase had no successful operation or the keys could not be written"
   done
 }
@@ -109,47 +115,58 @@ run_failover() { # target
   echo "load:    $(cut -d' ' -f1-3 /proc/loadavg) (1/5/15 min, at start)"
   echo "etcd:    $(etcd --version | head -1)"
   echo "java:    $(java -version 2>&1 | head -1)"
-  echo "phases:  $duration after $warmup warm-up; failover repeats: $repeats"
+  echo "phases:  $duration after $warmup warm-up, $rounds rounds; failover repeats: $repeats"
   echo "commit:  $(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo unknown)"
 } | tee "$out/machine.txt" >&2
 
-# --- etcd ------------------------------------------------------------------------------------------
+# --- load rounds: etcd, then SplitGuard, each on a fresh cluster ----------------------------------
 initial=""
 for i in 0 1 2; do initial+="${initial:+,}e$i=http://127.0.0.1:${etcd_peer[$i]}"; done
-for i in 0 1 2; do
-  etcd --name "e$i" --data-dir "$tmp/etcd/e$i" \
-    --listen-client-urls "http://127.0.0.1:${etcd_client[$i]}" \
-    --advertise-client-urls "http://127.0.0.1:${etcd_client[$i]}" \
-    --listen-peer-urls "http://127.0.0.1:${etcd_peer[$i]}" \
-    --initial-advertise-peer-urls "http://127.0.0.1:${etcd_peer[$i]}" \
-    --initial-cluster "$initial" --initial-cluster-token "compare-$$" \
-    --initial-cluster-state new > "$tmp/etcd-e$i.log" 2>&1 &
-  pids+=($!)
-done
 etcd_endpoints="http://127.0.0.1:${etcd_client[0]},http://127.0.0.1:${etcd_client[1]},http://127.0.0.1:${etcd_client[2]}"
-log "waiting for etcd"
-for _ in $(seq 1 100); do
-  ETCDCTL_API=3 etcdctl --endpoints "${etcd_endpoints//http:\/\//}" endpoint health >/dev/null 2>&1 && break
-  sleep 0.2
-done
-log "etcd load phases"
-run_load etcd "$etcd_endpoints"
-stop_pids
 
-# --- SplitGuard ------------------------------------------------------------------------------------
-# Started directly, not through the sg function: a backgrounded function is a subshell, and
-# its pid (what stop_pids signals) would not be the JVM's.
-java ${SPLITGUARD_JAVA_OPTS:-} -jar "$jar" dev --dir "$tmp/sg" --port $sg_port > "$tmp/sg-dev.out" 2>&1 &
-pids+=($!)
-log "waiting for the SplitGuard cluster"
-for _ in $(seq 1 300); do
-  grep -q '^Leader:' "$tmp/sg-dev.out" 2>/dev/null && break
-  sleep 0.2
+start_etcd() { # round
+  local i
+  for i in 0 1 2; do
+    etcd --name "e$i" --data-dir "$tmp/etcd-r$1/e$i" \
+      --listen-client-urls "http://127.0.0.1:${etcd_client[$i]}" \
+      --advertise-client-urls "http://127.0.0.1:${etcd_client[$i]}" \
+      --listen-peer-urls "http://127.0.0.1:${etcd_peer[$i]}" \
+      --initial-advertise-peer-urls "http://127.0.0.1:${etcd_peer[$i]}" \
+      --initial-cluster "$initial" --initial-cluster-token "compare-$$-$1" \
+      --initial-cluster-state new > "$tmp/etcd-r$1-e$i.log" 2>&1 &
+    pids+=($!)
+  done
+  log "round $1: waiting for etcd"
+  for _ in $(seq 1 100); do
+    ETCDCTL_API=3 etcdctl --endpoints "${etcd_endpoints//http:\/\//}" endpoint health >/dev/null 2>&1 && return 0
+    sleep 0.2
+  done
+  log "etcd did not become healthy"; cat "$tmp"/etcd-r"$1"-e*.log >&2; exit 1
+}
+
+start_splitguard() { # round
+  # Started directly, not through the sg function: a backgrounded function is a subshell, and
+  # its pid (what stop_pids signals) would not be the JVM's.
+  java ${SPLITGUARD_JAVA_OPTS:-} -jar "$jar" dev --dir "$tmp/sg-r$1" --port $sg_port > "$tmp/sg-dev-r$1.out" 2>&1 &
+  pids+=($!)
+  log "round $1: waiting for the SplitGuard cluster"
+  for _ in $(seq 1 300); do
+    grep -q '^Leader:' "$tmp/sg-dev-r$1.out" 2>/dev/null && return 0
+    sleep 0.2
+  done
+  log "SplitGuard did not elect a leader"; cat "$tmp/sg-dev-r$1.out" >&2; exit 1
+}
+
+for round in $(seq 1 "$rounds"); do
+  start_etcd "$round"
+  log "round $round: etcd load phases"
+  run_load etcd "$etcd_endpoints" "$round"
+  stop_pids
+  start_splitguard "$round"
+  log "round $round: SplitGuard load phases"
+  run_load splitguard "http://127.0.0.1:$sg_port,http://127.0.0.1:$((sg_port + 1)),http://127.0.0.1:$((sg_port + 2))" "$round"
+  stop_pids
 done
-grep -q '^Leader:' "$tmp/sg-dev.out" || { log "SplitGuard did not elect a leader"; cat "$tmp/sg-dev.out" >&2; exit 1; }
-log "SplitGuard load phases"
-run_load splitguard "http://127.0.0.1:$sg_port,http://127.0.0.1:$((sg_port + 1)),http://127.0.0.1:$((sg_port + 2))"
-stop_pids
 
 # --- failover: each run starts and removes its own 3-member cluster ---------------------------------
 if [ "$failover" = 1 ]; then

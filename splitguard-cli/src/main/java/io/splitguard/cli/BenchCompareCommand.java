@@ -25,7 +25,8 @@ import picocli.CommandLine.Spec;
     name = "compare",
     mixinStandardHelpOptions = true,
     description = "Tabulate saved 'bench --json' and 'bench failover --json' results of a "
-        + "baseline and a candidate (each a directory of *.json files) with their ratios.")
+        + "baseline and a candidate (each a directory of *.json files) with their ratios; a "
+        + "phase found in several files (rounds) is shown as the median of each metric.")
 final class BenchCompareCommand implements Callable<Integer> {
 
   @Spec CommandSpec spec;
@@ -49,21 +50,22 @@ final class BenchCompareCommand implements Callable<Integer> {
     String b = base.target;
     String c = cand.target;
     List<List<String>> load = new ArrayList<>();
-    for (Map.Entry<String, JsonNode> e : cand.load.entrySet()) {
-      JsonNode y = e.getValue();
-      JsonNode x = base.load.get(e.getKey());
+    for (Map.Entry<String, List<JsonNode>> e : cand.load.entrySet()) {
+      List<JsonNode> y = e.getValue();
+      List<JsonNode> x = base.load.get(e.getKey());
       if (x == null) {
         continue;
       }
-      double tx = x.path("throughput").asDouble();
-      double ty = y.path("throughput").asDouble();
-      double px = x.path("latencyMs").path("p99").asDouble();
-      double py = y.path("latencyMs").path("p99").asDouble();
-      load.add(List.of(y.path("workload").asText(), y.path("clients").asText(),
+      double tx = median(x, "throughput");
+      double ty = median(y, "throughput");
+      double px = median(x, "p99");
+      double py = median(y, "p99");
+      load.add(List.of(y.get(0).path("workload").asText(), y.get(0).path("clients").asText(),
+          x.size() + " / " + y.size(),
           f1(tx), f1(ty), ratio(ty, tx),
-          f2(x.path("latencyMs").path("p50").asDouble()), f2(y.path("latencyMs").path("p50").asDouble()),
+          f2(median(x, "p50")), f2(median(y, "p50")),
           f2(px), f2(py), ratio(py, px),
-          x.path("errors").asText() + " / " + y.path("errors").asText()));
+          sum(x, "errors") + " / " + sum(y, "errors")));
     }
     List<List<String>> failover = new ArrayList<>();
     for (Map.Entry<String, JsonNode> e : cand.failover.entrySet()) {
@@ -79,7 +81,7 @@ final class BenchCompareCommand implements Callable<Integer> {
           f1(x.path("maxWindowMs").asDouble(Double.NaN)), f1(y.path("maxWindowMs").asDouble(Double.NaN)),
           x.path("lost").asText() + " / " + y.path("lost").asText()));
     }
-    print(output, List.of("WORKLOAD", "CLIENTS", b + " OPS/S", c + " OPS/S", c + "/" + b,
+    print(output, List.of("WORKLOAD", "CLIENTS", "ROUNDS " + b + " / " + c, b + " OPS/S", c + " OPS/S", c + "/" + b,
         b + " P50 MS", c + " P50 MS", b + " P99 MS", c + " P99 MS", c + "/" + b + " P99",
         "ERRORS " + b + " / " + c), load);
     output.line("");
@@ -104,6 +106,28 @@ final class BenchCompareCommand implements Callable<Integer> {
     rows.forEach(r -> output.line("| " + String.join(" | ", r) + " |"));
   }
 
+  /**
+   * The median over rounds of one phase's {@code throughput}, or of a latency percentile ({@code
+   * p50}, {@code p99}); each metric on its own, so the row need not be one round's.
+   */
+  static double median(List<JsonNode> rounds, String metric) {
+    double[] v = rounds.stream()
+        .mapToDouble(n -> metric.equals("throughput")
+            ? n.path("throughput").asDouble(Double.NaN)
+            : n.path("latencyMs").path(metric).asDouble(Double.NaN))
+        .filter(d -> !Double.isNaN(d))
+        .sorted()
+        .toArray();
+    if (v.length == 0) {
+      return Double.NaN;
+    }
+    return v.length % 2 == 1 ? v[v.length / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
+  }
+
+  private static long sum(List<JsonNode> rounds, String field) {
+    return rounds.stream().mapToLong(n -> n.path(field).asLong()).sum();
+  }
+
   private static String f1(double v) {
     return Double.isNaN(v) ? "-" : String.format(Locale.ROOT, "%.1f", v);
   }
@@ -117,10 +141,13 @@ final class BenchCompareCommand implements Callable<Integer> {
         : String.format(Locale.ROOT, "%.2fx", candidate / baseline);
   }
 
-  /** One target's results: load phases by "workload xclients", failover runs by workload. */
+  /**
+   * One target's results: load phases by "workload xclients" (one per round: every file of the
+   * directory holding that phase), failover runs by workload.
+   */
   private static final class Results {
     String target = "?";
-    final Map<String, JsonNode> load = new LinkedHashMap<>();
+    final Map<String, List<JsonNode>> load = new LinkedHashMap<>();
     final Map<String, JsonNode> failover = new LinkedHashMap<>();
 
     static Results read(Path dir) throws IOException {
@@ -134,7 +161,8 @@ final class BenchCompareCommand implements Callable<Integer> {
         if (doc.isArray()) {
           for (JsonNode phase : doc) {
             r.target = phase.path("target").asText(r.target);
-            r.load.put(phase.path("workload").asText() + " x" + phase.path("clients").asText(), phase);
+            r.load.computeIfAbsent(phase.path("workload").asText() + " x" + phase.path("clients").asText(),
+                k -> new ArrayList<>()).add(phase);
           }
         } else if (doc.isObject() && doc.has("medianWindowMs")) {
           r.target = doc.path("target").asText(r.target);
