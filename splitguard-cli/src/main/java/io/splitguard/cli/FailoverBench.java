@@ -142,12 +142,15 @@ final class FailoverBench {
     thread.start();
     TimeUnit.NANOSECONDS.sleep(settings.before().toNanos());
 
-    long faultAt = System.nanoTime();
     if (settings.fault() == Fault.KILL) {
-      cluster.kill(leader);
+      cluster.kill(leader); // returns once the process has ended
     } else {
-      cluster.pause(leader);
+      cluster.pause(leader); // returns once SIGSTOP is sent (by a separate kill process)
     }
+    // The fault starts when it is in effect, not when we began to cause it: sending SIGSTOP
+    // through kill(1) takes milliseconds, in which a fast store still acknowledges writes sent
+    // after we started; counting those as "after the fault" measured etcd's pause window as 5 ms.
+    long faultAt = System.nanoTime();
     progress.accept("  repeat " + number + ": " + (settings.fault() == Fault.KILL ? "killed" : "paused") + " leader "
         + victim + ", writing through " + cluster.nodeId(via));
 

@@ -10,7 +10,8 @@ import java.util.Optional;
  * acknowledged before the fault to the first write acknowledged after it. Pure arithmetic over
  * the client's record of its writes, so that it can be tested without a cluster.
  *
- * <p>A write counts as "after the fault" only if it was <em>sent</em> after the fault began. A
+ * <p>A write counts as "after the fault" only if it was <em>sent</em> after the fault took effect
+ * (the leader killed and reaped, or SIGSTOP delivered). A
  * write in flight when the fault struck may be answered a moment later from data the failed
  * leader had already committed (its answer still sitting in a socket buffer), and counting it
  * would report a window of almost nothing. Such writes are left out of the window, not out of the
