@@ -10,11 +10,15 @@
 #
 # Load phases run in rounds that alternate between the stores (etcd, SplitGuard, etcd, ...), each
 # round on a freshly started cluster, so that a change in the machine's background load hits both;
-# the table shows the median of each metric over the rounds.
+# the table shows the median of each metric over the rounds. Before its phases, every fresh cluster
+# (both stores) serves a mixed warm-up load, unmeasured: SplitGuard's JVMs compile their hot paths
+# for a minute or two after start (etcd is compiled ahead of time), and a long-running service is
+# what is being compared.
 #
-# Usage: bench/compare-etcd.sh [--long] [--duration 5s] [--warmup 2s] [--rounds 3] [--repeats 3]
-#                              [--out DIR] [--skip-failover]
-#   default: 5 s per phase, 3 rounds, 3 failover repeats per fault; about 20 minutes on 2 cores.
+# Usage: bench/compare-etcd.sh [--long] [--duration 5s] [--warmup 2s] [--cluster-warmup 90s]
+#                              [--rounds 3] [--repeats 3] [--out DIR] [--skip-failover]
+#   --cluster-warmup: seconds, like 90s; 0s skips the warm-up.
+#   default: 5 s per phase, 3 rounds, 3 failover repeats per fault; about 25 minutes on 2 cores.
 #   --long:  30 s per phase, 5 s warm-up, 5 rounds, 7 repeats; about 90 minutes.
 set -euo pipefail
 
@@ -22,6 +26,7 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 jar="$root/splitguard-cli/target/splitguard.jar"
 duration=5s
 warmup=2s
+cluster_warmup=90s
 rounds=3
 repeats=3
 failover=1
@@ -33,10 +38,11 @@ while [ $# -gt 0 ]; do
     --duration) duration="$2"; shift ;;
     --warmup) warmup="$2"; shift ;;
     --rounds) rounds="$2"; shift ;;
+    --cluster-warmup) cluster_warmup="$2"; shift ;;
     --repeats) repeats="$2"; shift ;;
     --out) out="$2"; shift ;;
     --skip-failover) failover=0 ;;
-    -h|--help) sed -n '2,18p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,22p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "compare-etcd: unknown option $1 (see --help)" >&2; exit 2 ;;
   esac
   shift
@@ -86,8 +92,21 @@ trap 'log "interrupted"; exit 130' INT TERM
 
 sg() { java ${SPLITGUARD_JAVA_OPTS:-} -jar "$jar" "$@"; }
 
+warm_up() { # target endpoints: mixed load, not measured, split over put, get, cas and put x1
+  local target="$1" endpoints="$2" secs="${cluster_warmup%s}" w
+  [ "$secs" -gt 0 ] 2>/dev/null || return 0
+  log "$target: warming up for ${secs}s (not measured)"
+  for w in put get cas; do
+    sg bench --target "$target" --endpoints "$endpoints" --workload "$w" --clients 16 \
+      --duration "$((secs / 4))s" --warmup 0s > /dev/null 2>&1 || true
+  done
+  sg bench --target "$target" --endpoints "$endpoints" --workload put --clients 1 \
+    --duration "$((secs / 4))s" --warmup 0s > /dev/null 2>&1 || true
+}
+
 run_load() { # target endpoints round
   local target="$1" endpoints="$2" round="$3"
+  warm_up "$target" "$endpoints"
   sg bench --target "$target" --endpoints "$endpoints" --workload put --clients 1,16,64,256 \
     --duration "$duration" --warmup "$warmup" --json > "$out/$target/load-put-r$round.json" \
     || log "$target put: a phase had no successful operation (see above)"
@@ -115,7 +134,7 @@ run_failover() { # target
   echo "load:    $(cut -d' ' -f1-3 /proc/loadavg) (1/5/15 min, at start)"
   echo "etcd:    $(etcd --version | head -1)"
   echo "java:    $(java -version 2>&1 | head -1)"
-  echo "phases:  $duration after $warmup warm-up, $rounds rounds; failover repeats: $repeats"
+  echo "phases:  $duration after $warmup warm-up, $rounds rounds, each cluster warmed up for $cluster_warmup; failover repeats: $repeats"
   echo "commit:  $(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo unknown)"
 } | tee "$out/machine.txt" >&2
 
