@@ -92,16 +92,16 @@ trap 'log "interrupted"; exit 130' INT TERM
 
 sg() { java ${SPLITGUARD_JAVA_OPTS:-} -jar "$jar" "$@"; }
 
-warm_up() { # target endpoints: mixed load, not measured, split over put, get, cas and put x1
+warm_up() { # target endpoints: mixed load, not measured: every workload at 16 clients, then put x1
   local target="$1" endpoints="$2" secs="${cluster_warmup%s}" w
   [ "$secs" -gt 0 ] 2>/dev/null || return 0
   log "$target: warming up for ${secs}s (not measured)"
-  for w in put get cas; do
+  for w in put get stale-get cas; do
     sg bench --target "$target" --endpoints "$endpoints" --workload "$w" --clients 16 \
-      --duration "$((secs / 4))s" --warmup 0s > /dev/null 2>&1 || true
+      --duration "$((secs / 5))s" --warmup 0s > /dev/null 2>&1 || true
   done
   sg bench --target "$target" --endpoints "$endpoints" --workload put --clients 1 \
-    --duration "$((secs / 4))s" --warmup 0s > /dev/null 2>&1 || true
+    --duration "$((secs / 5))s" --warmup 0s > /dev/null 2>&1 || true
 }
 
 run_load() { # target endpoints round
