@@ -111,18 +111,14 @@ final class BenchCompareCommand implements Callable<Integer> {
    * p50}, {@code p99}); each metric on its own, so the row need not be one round's.
    */
   static double median(List<JsonNode> rounds, String metric) {
-    double[] v = rounds.stream()
-        .mapToDouble(n -> metric.equals("throughput")
+    return FailoverWindow.median(rounds.stream()
+        .map(n -> metric.equals("throughput")
             ? n.path("throughput").asDouble(Double.NaN)
             : n.path("latencyMs").path(metric).asDouble(Double.NaN))
         .filter(d -> !Double.isNaN(d))
-        .sorted()
-        .toArray();
-    if (v.length == 0) {
-      return Double.NaN;
-    }
-    return v.length % 2 == 1 ? v[v.length / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
+        .toList());
   }
+
 
   private static long sum(List<JsonNode> rounds, String field) {
     return rounds.stream().mapToLong(n -> n.path(field).asLong()).sum();

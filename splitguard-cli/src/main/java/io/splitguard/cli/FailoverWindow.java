@@ -1,7 +1,5 @@
 package io.splitguard.cli;
 
-import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 import java.util.Optional;
 
@@ -70,13 +68,13 @@ final class FailoverWindow {
    * The median of {@code values}: the middle one, or the mean of the two middle ones for an even
    * count; NaN for none.
    */
-  static double median(List<Long> values) {
+  static double median(List<? extends Number> values) {
     if (values.isEmpty()) {
       return Double.NaN;
     }
-    List<Long> sorted = new ArrayList<>(values);
-    Collections.sort(sorted);
-    int n = sorted.size();
-    return n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2.0;
+    double[] sorted = values.stream().mapToDouble(Number::doubleValue).sorted().toArray();
+    int n = sorted.length;
+    return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2.0;
   }
+
 }
