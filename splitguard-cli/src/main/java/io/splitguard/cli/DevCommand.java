@@ -142,19 +142,29 @@ final class DevCommand implements Callable<Integer> {
           return null;
         }
       }
+      // Announced only when every node's API answers, not just when one knows a leader: a user
+      // (or a test) may talk to any node as soon as the URLs are printed.
+      String leader = null;
+      int answering = 0;
       for (int k = 1; k <= nodes; k++) {
         try {
           HttpResponse<String> r = http.send(
               HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + (port + k - 1) + "/v1/status"))
                   .timeout(Duration.ofSeconds(1)).build(),
               HttpResponse.BodyHandlers.ofString());
-          Matcher m = LEADER.matcher(r.body());
-          if (r.statusCode() == 200 && m.find()) {
-            return m.group(1);
+          if (r.statusCode() == 200) {
+            answering++;
+            Matcher m = LEADER.matcher(r.body());
+            if (leader == null && m.find()) {
+              leader = m.group(1);
+            }
           }
         } catch (IOException e) {
           // not up yet
         }
+      }
+      if (leader != null && answering == nodes) {
+        return leader;
       }
       TimeUnit.MILLISECONDS.sleep(200); // polling interval while nodes boot
     }
