@@ -50,9 +50,13 @@ final class RatisProperties {
     // down: by then the majority may be electing a successor.
     RaftServerConfigKeys.LeaderElection.setLeaderStepDownWaitTime(p, td(s.electionTimeoutMin()));
 
-    // Linearizable reads through read index; no clock-based leader lease.
+    // Linearizable reads through read index. While the leader holds its read lease it answers
+    // the read index from its own commit index instead of a heartbeat round; without the lease, a
+    // read right after a write waited up to one heartbeat (electionTimeoutMin / 2), because the
+    // heartbeat it triggers cannot be acknowledged while an append is outstanding.
     RaftServerConfigKeys.Read.setOption(p, RaftServerConfigKeys.Read.Option.LINEARIZABLE);
-    RaftServerConfigKeys.Read.setLeaderLeaseEnabled(p, false);
+    RaftServerConfigKeys.Read.setLeaderLeaseEnabled(p, true);
+    RaftServerConfigKeys.Read.setLeaderLeaseTimeoutRatio(p, readLeaseRatio(s));
     RaftServerConfigKeys.Read.setTimeout(p, td(s.requestTimeout()));
 
     // Durability: every acknowledged entry is fsynced on a majority before it is committed.
@@ -88,6 +92,25 @@ final class RatisProperties {
     RaftClientConfigKeys.Async.setOutstandingRequestsMax(p, 4096);
     GrpcConfigKeys.setMessageSizeMax(p, SizeInBytes.valueOf(2L * Math.max(4L << 20, entryMax(s))));
     return p;
+  }
+
+  /**
+   * The read lease as a fraction of {@code electionTimeoutMin}: the fencing lease. Ratis holds the
+   * lease while a majority has answered appends the leader <em>sent</em> less than
+   * {@code ratio * electionTimeoutMin} ago. No other leader can exist before then: a follower that
+   * received one of those appends refuses pre-votes for {@code electionTimeoutMin} after it, and
+   * any new majority includes one of them. Using the fencing lease keeps one notion of "still the
+   * leader" per node, and {@link NodeSettings#validate()} already requires it to end, with clock
+   * drift and the actuator on top, before {@code electionTimeoutMin} (fence before elect).
+   */
+  static double readLeaseRatio(NodeSettings s) {
+    double ratio = (double) s.fencing().lease().toMillis() / s.electionTimeoutMin().toMillis();
+    if (!(ratio > 0 && ratio < 1)) {
+      throw new IllegalArgumentException("fencing.lease (" + s.fencing().lease().toMillis()
+          + " ms) must be shorter than electionTimeoutMin (" + s.electionTimeoutMin().toMillis()
+          + " ms) to serve reads from a lease");
+    }
+    return ratio;
   }
 
   static long entryMax(NodeSettings s) {
