@@ -155,7 +155,7 @@ final class FakeNode implements AutoCloseable {
   /** The server's PARTITIONED answer. */
   static Reply partitioned() {
     return problem(503, "PARTITIONED",
-        "node n3 reaches 1 of 3 members, no majority: write refused here", "",
+        "node n3 reaches 1 of 3 voting members, no majority: write refused here", "",
         Map.of("Retry-After", "1"));
   }
 

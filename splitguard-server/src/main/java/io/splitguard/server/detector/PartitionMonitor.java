@@ -121,6 +121,25 @@ public final class PartitionMonitor {
     LOG.info("event=detector_reconfigured node={} peers={} voters={} self_votes={}", self, peers, voters, selfVotes);
   }
 
+  /**
+   * How many voting members this node reaches now, itself included when it votes, out of how
+   * many voting members the consensus configuration has (not the cluster file's members: a
+   * listener or a removed member does not count towards a majority).
+   *
+   * @param reachable voting members reachable from here, this node included if it votes
+   * @param voting voting members in all
+   */
+  public record VoterReach(int reachable, int voting) {}
+
+  /** The voting members this node reaches now; see {@link VoterReach}. */
+  public synchronized VoterReach voterReach() {
+    Set<NodeId> voters = detector.voterPeers();
+    long now = nanoClock.getAsLong();
+    int self = detector.selfVotes() ? 1 : 0;
+    int reachable = self + (int) detector.reachablePeers(now).stream().filter(voters::contains).count();
+    return new VoterReach(reachable, voters.size() + self);
+  }
+
   /** Whether {@code peer} counts towards this node's quorum. */
   public synchronized boolean isVoter(NodeId peer) {
     return detector.voterPeers().contains(peer);

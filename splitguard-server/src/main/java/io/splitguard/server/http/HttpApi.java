@@ -1460,10 +1460,10 @@ public final class HttpApi implements AutoCloseable {
 
   private ProblemException partitioned(String what) {
     PartitionView view = monitor.view();
-    long reachable = 1 + view.peers().stream().filter(PartitionView.PeerView::reachable).count();
+    PartitionMonitor.VoterReach reach = monitor.voterReach();
     return new ProblemException(ErrorCode.PARTITIONED,
-        "node " + self + " reaches " + reachable + " of " + cluster.members().size()
-            + " members, no majority: " + what + " refused here; retry later or on another node, "
+        "node " + self + " reaches " + reach.reachable() + " of " + reach.voting()
+            + " voting members, no majority: " + what + " refused here; retry later or on another node, "
             + "or read with ?consistency=stale")
         .with("nodeId", self.value())
         .with("partitionStatus", view.status().name())

@@ -48,6 +48,25 @@ class PartitionMonitorTest {
   }
 
   @Test
+  void voterReachCountsTheVotingMembersOfTheConfigurationNotTheClusterFile() {
+    NodeId n4 = NodeId.of("n4");
+    for (int i = 0; i < 20; i++) {
+      clock.addAndGet(100 * MS);
+      beat(N2, Set.of(N1), HealthLevel.HEALTHY, -1);
+    }
+    assertThat(monitor.voterReach()).isEqualTo(new PartitionMonitor.VoterReach(2, 3));
+
+    // n3 is demoted to a listener and n4 joins as a voter: three voters, n2 the only one heard.
+    monitor.reconfigure(List.of(N2, N3, n4), Set.of(N2, n4), true);
+    assertThat(monitor.voterReach()).isEqualTo(new PartitionMonitor.VoterReach(2, 3));
+    // This node itself becomes a listener: it no longer counts itself.
+    monitor.reconfigure(List.of(N2, N3, n4), Set.of(N2, N3, n4), false);
+    assertThat(monitor.voterReach()).isEqualTo(new PartitionMonitor.VoterReach(1, 3));
+    clock.addAndGet(30_000 * MS);
+    assertThat(monitor.voterReach()).isEqualTo(new PartitionMonitor.VoterReach(0, 3));
+  }
+
+  @Test
   void theEchoGivesTheRoundTripAndTheReportCarriesTheSendersHealth() {
     long sentByUs = clock.get();
     clock.addAndGet(5 * MS);
