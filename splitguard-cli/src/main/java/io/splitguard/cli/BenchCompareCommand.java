@@ -119,7 +119,6 @@ final class BenchCompareCommand implements Callable<Integer> {
         .toList());
   }
 
-
   private static long sum(List<JsonNode> rounds, String field) {
     return rounds.stream().mapToLong(n -> n.path(field).asLong()).sum();
   }

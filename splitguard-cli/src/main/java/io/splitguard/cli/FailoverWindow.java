@@ -76,5 +76,4 @@ final class FailoverWindow {
     int n = sorted.length;
     return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2.0;
   }
-
 }

@@ -183,6 +183,16 @@ public final class PartitionDetector {
     return detector;
   }
 
+  /** Voting members reachable at {@code nowNanos}: voter peers below the threshold, plus this node if it votes. */
+  public int reachableVoters(long nowNanos) {
+    return reachableCount(nowNanos);
+  }
+
+  /** Voting members of the configuration, this node included if it votes. */
+  public int votingMembers() {
+    return votingMembers;
+  }
+
   private int reachableCount(long nowNanos) {
     int reachable = selfVotes ? 1 : 0; // this node
     for (Map.Entry<NodeId, PhiAccrualDetector> e : detectors.entrySet()) {

@@ -133,11 +133,7 @@ public final class PartitionMonitor {
 
   /** The voting members this node reaches now; see {@link VoterReach}. */
   public synchronized VoterReach voterReach() {
-    Set<NodeId> voters = detector.voterPeers();
-    long now = nanoClock.getAsLong();
-    int self = detector.selfVotes() ? 1 : 0;
-    int reachable = self + (int) detector.reachablePeers(now).stream().filter(voters::contains).count();
-    return new VoterReach(reachable, voters.size() + self);
+    return new VoterReach(detector.reachableVoters(nanoClock.getAsLong()), detector.votingMembers());
   }
 
   /** Whether {@code peer} counts towards this node's quorum. */
