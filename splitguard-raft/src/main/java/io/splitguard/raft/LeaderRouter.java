@@ -1,5 +1,6 @@
 package io.splitguard.raft;
 
+import io.splitguard.core.registry.BatchCodec;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.List;
@@ -13,6 +14,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.ratis.client.RaftClientRpc;
+import org.apache.ratis.proto.RaftProtos.RaftClientRequestProto;
 import org.apache.ratis.protocol.ClientId;
 import org.apache.ratis.protocol.Message;
 import org.apache.ratis.protocol.RaftClientReply;
@@ -85,6 +87,18 @@ final class LeaderRouter {
   /** Sends a write; completes with the leader's reply, or a {@link TimeoutException}. */
   CompletableFuture<RaftClientReply> write(Message message) {
     return send(message, RaftClientRequest.writeRequestType());
+  }
+
+  /**
+   * Sends a batch of writes for the leader to merge into its own round ({@link
+   * io.splitguard.core.registry.BatchCodec#encodeForward}); completes as {@link #write}. A node
+   * that does not lead refuses it, and it is sent again to the leader known then, like a
+   * "not leader" answer. Carried as a stale read: Ratis hands it to the state machine without
+   * logging it or confirming leadership; the writes inside are logged by the leader.
+   */
+  CompletableFuture<RaftClientReply> forward(Message batch) {
+    // Minimum index -1: Ratis must not refuse it before the first entry is committed.
+    return send(batch, RaftClientRequest.staleReadRequestType(-1));
   }
 
   /** Sends a linearizable (read-index) read; completes as {@link #write}. */
@@ -204,6 +218,12 @@ final class LeaderRouter {
       }
       if (reply.getException() instanceof LeaderNotReadyException) {
         retryLater(call, target, backoffMs);
+        return;
+      }
+      if (call.type.is(RaftClientRequestProto.TypeCase.STALEREAD) && reply.isSuccess()
+          && BatchCodec.isForwardRefused(reply.getMessage().getContent().toByteArray())) {
+        RaftPeerId next = knownLeader();
+        retryLater(call, next != null && !next.equals(target) ? next : null, backoffMs);
         return;
       }
       call.result.complete(reply);

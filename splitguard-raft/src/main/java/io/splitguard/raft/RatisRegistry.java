@@ -17,6 +17,7 @@ import io.splitguard.core.lock.LockResult;
 import io.splitguard.core.membership.MemberAddresses;
 import io.splitguard.core.membership.MemberRole;
 import io.splitguard.core.membership.Membership;
+import io.splitguard.core.registry.AppliedRequests;
 import io.splitguard.core.registry.BatchCodec;
 import io.splitguard.core.registry.ConsensusStatus;
 import io.splitguard.core.registry.LeadershipView;
@@ -40,6 +41,7 @@ import java.util.TreeSet;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
@@ -78,9 +80,11 @@ import org.slf4j.LoggerFactory;
  * <p>Each node runs one Raft server. Writes and linearizable reads go to the leader this node's
  * server follows through a {@link LeaderRouter}: straight into the local server when this node
  * leads, else over Ratis' gRPC transport (this is how "any node accepts any request" is
- * implemented). Reads use read index: the leader confirms its leadership with a majority before
- * answering; a follower would have to wait for the next append to learn the commit index. Local
- * reads bypass Raft. Membership changes go through a Ratis client.
+ * implemented). Concurrent requests share rounds ({@link RequestBatcher}); a follower forwards its
+ * writes to the leader, which merges them into its own rounds (see {@link #acceptForward}).
+ * Reads use read index: the leader confirms its leadership with a majority before answering; a
+ * follower would have to wait for the next append to learn the commit index. Local reads bypass
+ * Raft. Membership changes go through a Ratis client.
  *
  * <p>Every write is bounded by {@code requestTimeout}: past it the caller gets {@link
  * OutcomeUnknownException}, because the entry may already be in the log and may still commit.
@@ -94,6 +98,11 @@ public final class RatisRegistry implements Registry {
   // smaller batches and cost more CPU per request. The byte ceiling keeps a batch far below the
   // Raft message limit; a larger value goes alone.
   private static final int ROUNDS_IN_FLIGHT = 1;
+  // A follower does not append: it forwards its batch to the leader, which merges it into its
+  // own round (sendForward). Two forwards in flight let writes that arrive while one waits on
+  // the leader's round reach the leader's queue before that round ends, so they leave in the
+  // next one rather than the one after; a forward costs a message, not a log entry.
+  private static final int FORWARDS_IN_FLIGHT = 2;
   private static final int MAX_BATCH_ELEMENTS = 512;
   private static final long MAX_BATCH_BYTES = 1L << 20;
 
@@ -118,6 +127,15 @@ public final class RatisRegistry implements Registry {
   private final ExecutorService roundCompletions;
   private final RequestBatcher writes;
   private final RequestBatcher reads;
+  // Identity of the writes this node forwards to the leader: a client id of their own, so an
+  // element id never equals the id of an entry this node's router appends.
+  private final byte[] forwardOrigin = ClientId.randomId().toByteString().toByteArray();
+  private final AtomicLong forwardCalls = new AtomicLong();
+  private final AtomicLong forwardedWritesAccepted = new AtomicLong();
+  // Forwarded writes this leader has accepted and not yet answered, by id: a forward sent again
+  // (its sender heard nothing in time) joins them instead of being appended a second time.
+  private final Map<AppliedRequests.RequestId, CompletableFuture<byte[]>> forwardedInFlight =
+      new ConcurrentHashMap<>();
 
   private RatisRegistry(
       RegistryOptions options, RaftGroup group, RaftServer server, RaftClient client,
@@ -142,13 +160,17 @@ public final class RatisRegistry implements Registry {
       t.setDaemon(true);
       return t;
     });
-    this.writes = new RequestBatcher(ROUNDS_IN_FLIGHT, MAX_BATCH_ELEMENTS, MAX_BATCH_BYTES,
-        requests -> sendRound(requests, router::write, "write", OutcomeUnknownException::new),
+    this.writes = new RequestBatcher(() -> leadsNow() ? ROUNDS_IN_FLIGHT : FORWARDS_IN_FLIGHT,
+        MAX_BATCH_ELEMENTS, MAX_BATCH_BYTES,
+        requests -> leadsNow()
+            ? sendRound(requests, router::write, "write", OutcomeUnknownException::new)
+            : sendForward(requests),
         roundCompletions);
     this.reads = new RequestBatcher(ROUNDS_IN_FLIGHT, MAX_BATCH_ELEMENTS, MAX_BATCH_BYTES,
         requests -> sendRound(requests, router::readLinearizable, "read index",
             (message, cause) -> new NoLeaderException(message, leaderHint(), cause)),
         roundCompletions);
+    stateMachine.acceptForwardsWith(this::acceptForward);
   }
 
   /**
@@ -307,7 +329,8 @@ public final class RatisRegistry implements Registry {
     // Commands stamped with the leader's time on append (RegistryStateMachine.startTransaction)
     // are never batched: the stamp is applied to single entries only.
     CompletableFuture<byte[]> answer = LockCodec.needsTime(command)
-        ? sendRound(List.of(command), router::write, "write", OutcomeUnknownException::new)
+        ? sendRound(List.of(BatchCodec.Element.of(command)), router::write, "write",
+            OutcomeUnknownException::new)
             .thenApply(outcomes -> single(outcomes))
         : writes.submit(command);
     // The timeout completes our own future, never Ratis': its retries keep going, and a late
@@ -337,14 +360,25 @@ public final class RatisRegistry implements Registry {
   }
 
   /**
-   * Sends one consensus round: a lone request as itself, several as one {@link BatchCodec}
-   * batch. A round without a successful reply fails every request in it with {@code failure}.
+   * Sends one consensus round: a lone request as itself, several (or one with an id of its own)
+   * as one {@link BatchCodec} batch. A round without a successful reply fails every request in it
+   * with {@code failure}.
    */
-  private CompletableFuture<List<BatchCodec.Outcome>> sendRound(List<byte[]> requests,
+  private CompletableFuture<List<BatchCodec.Outcome>> sendRound(List<BatchCodec.Element> requests,
       Function<Message, CompletableFuture<RaftClientReply>> transport, String what,
       BiFunction<String, Throwable, RuntimeException> failure) {
-    boolean batch = requests.size() > 1;
-    byte[] bytes = batch ? BatchCodec.encode(requests) : requests.get(0);
+    boolean batch = requests.size() > 1 || requests.get(0).id() != null;
+    byte[] bytes = batch ? BatchCodec.encodeElements(requests) : requests.get(0).bytes();
+    return transmit(bytes, transport, what, failure, content -> batch
+        ? BatchCodec.decodeOutcomes(content)
+        : List.<BatchCodec.Outcome>of(new BatchCodec.Outcome.Done(content)));
+  }
+
+  /** Sends {@code bytes} once through {@code transport}; a reply that is no success fails. */
+  private CompletableFuture<List<BatchCodec.Outcome>> transmit(byte[] bytes,
+      Function<Message, CompletableFuture<RaftClientReply>> transport, String what,
+      BiFunction<String, Throwable, RuntimeException> failure,
+      Function<byte[], List<BatchCodec.Outcome>> decode) {
     CompletableFuture<RaftClientReply> sent;
     try {
       sent = transport.apply(Message.valueOf(UnsafeByteOperations.unsafeWrap(bytes)));
@@ -357,11 +391,97 @@ public final class RatisRegistry implements Registry {
         throw new CompletionException(
             failure.apply(what + " not confirmed: " + describe(reply), reply.getException()));
       }
-      byte[] content = reply.getMessage().getContent().toByteArray();
-      return batch
-          ? BatchCodec.decodeOutcomes(content)
-          : List.<BatchCodec.Outcome>of(new BatchCodec.Outcome.Done(content));
+      return decode.apply(reply.getMessage().getContent().toByteArray());
     });
+  }
+
+  /** Whether this node's server leads now (it then appends writes itself). */
+  private boolean leadsNow() {
+    try {
+      return server.getDivision(group.getGroupId()).getInfo().isLeader();
+    } catch (IOException | RuntimeException e) {
+      return false;
+    }
+  }
+
+  /**
+   * A follower's round of writes goes to the leader as one forward, and the leader merges it
+   * with everything else it has queued into one log entry. Rounds sent by each node separately
+   * would each cost the cluster a log entry, an fsync on every replica and a dozen thread
+   * hand-offs; with writes arriving at all nodes, that per-round cost, not the disk, bounded
+   * throughput (docs/benchmarks.md). Every element gets an id of its own first, so a forward
+   * retried into another entry is applied once.
+   */
+  private CompletableFuture<List<BatchCodec.Outcome>> sendForward(List<BatchCodec.Element> requests) {
+    List<BatchCodec.Element> identified = new ArrayList<>(requests.size());
+    for (BatchCodec.Element e : requests) {
+      identified.add(e.id() != null ? e : new BatchCodec.Element(e.bytes(),
+          new AppliedRequests.RequestId(forwardOrigin, forwardCalls.incrementAndGet())));
+    }
+    return transmit(BatchCodec.encodeForward(identified), router::forward, "forwarded write",
+        OutcomeUnknownException::new, BatchCodec::decodeOutcomes);
+  }
+
+  /**
+   * The leader's side of {@link #sendForward}: each forwarded write joins this node's own write
+   * batcher under its id; the answer lists their outcomes in order. A node that does not lead
+   * refuses the whole forward, so that its sender tries the leader; one that stops leading with
+   * writes queued sends them on like its own.
+   */
+  CompletableFuture<byte[]> acceptForward(byte[] forward) {
+    if (!leadsNow()) {
+      return CompletableFuture.completedFuture(BatchCodec.forwardRefused());
+    }
+    List<BatchCodec.Element> elements;
+    try {
+      elements = BatchCodec.decodeForward(forward);
+    } catch (IllegalArgumentException e) {
+      return CompletableFuture.failedFuture(e);
+    }
+    List<CompletableFuture<BatchCodec.Outcome>> outcomes = new ArrayList<>(elements.size());
+    for (BatchCodec.Element element : elements) {
+      CompletableFuture<byte[]> mine = new CompletableFuture<>();
+      CompletableFuture<byte[]> answer = forwardedInFlight.putIfAbsent(element.id(), mine);
+      if (answer == null) {
+        answer = mine;
+        forwardedWritesAccepted.incrementAndGet();
+        writes.submit(element.bytes(), element.id())
+            .orTimeout(requestTimeout.toMillis(), TimeUnit.MILLISECONDS)
+            .whenComplete((result, error) -> {
+              forwardedInFlight.remove(element.id(), mine);
+              if (error != null) {
+                mine.completeExceptionally(error);
+              } else {
+                mine.complete(result);
+              }
+            });
+      }
+      outcomes.add(answer.handle(RatisRegistry::forwardedOutcome));
+    }
+    return CompletableFuture.allOf(outcomes.toArray(CompletableFuture[]::new))
+        .thenApply(done -> BatchCodec.encodeOutcomes(
+            outcomes.stream().map(CompletableFuture::join).toList()));
+  }
+
+  /** Writes other nodes forwarded that this node accepted (as leader) since it started. */
+  long forwardedWritesAccepted() {
+    return forwardedWritesAccepted.get();
+  }
+
+  private static BatchCodec.Outcome forwardedOutcome(byte[] result, Throwable error) {
+    if (error == null) {
+      return new BatchCodec.Outcome.Done(result);
+    }
+    Throwable cause = error instanceof CompletionException && error.getCause() != null
+        ? error.getCause() : error;
+    if (cause instanceof IllegalStateException) {
+      return new BatchCodec.Outcome.Failed(String.valueOf(cause.getMessage()));
+    }
+    if (cause instanceof OutcomeUnknownException) {
+      return new BatchCodec.Outcome.Unknown(String.valueOf(cause.getMessage()));
+    }
+    // No answer in time, no leader, or a round without a reply: the write may have been logged.
+    return new BatchCodec.Outcome.Unknown("the leader's round has no answer: " + cause);
   }
 
   private static byte[] single(List<BatchCodec.Outcome> outcomes) {

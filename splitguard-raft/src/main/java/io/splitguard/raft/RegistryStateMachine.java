@@ -54,6 +54,7 @@ import org.apache.ratis.statemachine.impl.BaseStateMachine;
 import org.apache.ratis.statemachine.impl.SimpleStateMachineStorage;
 import org.apache.ratis.statemachine.impl.SingleFileSnapshotInfo;
 import org.apache.ratis.thirdparty.com.google.protobuf.ByteString;
+import org.apache.ratis.thirdparty.com.google.protobuf.UnsafeByteOperations;
 import org.apache.ratis.util.MD5FileUtil;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -79,6 +80,7 @@ final class RegistryStateMachine extends BaseStateMachine {
   private final SimpleStateMachineStorage storage = new SimpleStateMachineStorage();
   private final ReadWriteLock lock = new ReentrantReadWriteLock();
   private final LongSupplier leaderClockMs;
+  private volatile Function<byte[], CompletableFuture<byte[]>> forwardHandler;
   private RegistryState state = new RegistryState();
 
   /** A state machine whose leader stamps {@link System#currentTimeMillis()}. */
@@ -176,16 +178,16 @@ final class RegistryStateMachine extends BaseStateMachine {
    */
   private CompletableFuture<Message> applyBatch(TermIndex termIndex, byte[] data,
       AppliedRequests.RequestId requestId) {
-    List<byte[]> elements;
+    List<BatchCodec.Element> elements;
     try {
-      elements = BatchCodec.decode(data);
+      elements = BatchCodec.decodeElements(data);
     } catch (IllegalArgumentException e) {
       return undecodable(termIndex, e);
     }
     List<Object> prepared = new ArrayList<>(elements.size());
-    for (byte[] element : elements) {
+    for (BatchCodec.Element element : elements) {
       try {
-        prepared.add(prepare(termIndex, element));
+        prepared.add(prepare(termIndex, element.bytes()));
       } catch (IllegalArgumentException e) {
         LOG.error("event=apply_undecodable index={} batchElement={} error={}",
             termIndex.getIndex(), prepared.size(), e.getMessage());
@@ -200,9 +202,17 @@ final class RegistryStateMachine extends BaseStateMachine {
         updateLastAppliedTermIndex(termIndex);
         return duplicate(termIndex, requestId);
       }
-      for (Object p : prepared) {
+      for (int i = 0; i < prepared.size(); i++) {
+        Object p = prepared.get(i);
+        AppliedRequests.RequestId elementId = elements.get(i).id();
         if (p instanceof BatchCodec.Outcome.Failed failed) {
           outcomes.add(failed);
+        } else if (!firstApplication(elementId)) {
+          // A forwarded write that reached the log twice (its forward was retried into another
+          // entry): it took effect at its first copy, whose answer went to the earlier attempt.
+          LOG.warn("event=duplicate_request_skipped index={} request={}", termIndex.getIndex(), elementId);
+          outcomes.add(new BatchCodec.Outcome.Unknown(
+              "request " + elementId + " was already applied; not applying it twice"));
         } else {
           @SuppressWarnings("unchecked")
           Applied applied = ((Supplier<Applied>) p).get();
@@ -293,6 +303,33 @@ final class RegistryStateMachine extends BaseStateMachine {
     LOG.warn("event=duplicate_request_skipped index={} request={}", termIndex.getIndex(), requestId);
     return CompletableFuture.failedFuture(new IllegalStateException(
         "request " + requestId + " was already applied; not applying it twice"));
+  }
+
+  /**
+   * Where writes forwarded by other nodes go ({@link #queryStale}): the registry's write path on
+   * this node. Unset, forwards are refused and their senders try the leader they know.
+   */
+  void acceptForwardsWith(Function<byte[], CompletableFuture<byte[]>> handler) {
+    this.forwardHandler = handler;
+  }
+
+  /**
+   * Receives forwarded writes as well as stale reads. A follower sends its batch of writes to the
+   * leader as a stale read (a request that is neither logged nor read-indexed, {@link
+   * BatchCodec#isForward}) so that the leader merges it into its own round; the writes are then
+   * logged and applied like any other (see {@code RatisRegistry}). Anything else is a stale read.
+   */
+  @Override
+  public CompletableFuture<Message> queryStale(Message request, long minIndex) {
+    ByteString content = request.getContent();
+    if (content.isEmpty() || content.byteAt(0) != BatchCodec.FORWARD_MAGIC) {
+      return super.queryStale(request, minIndex);
+    }
+    Function<byte[], CompletableFuture<byte[]>> handler = forwardHandler;
+    CompletableFuture<byte[]> answer = handler == null
+        ? CompletableFuture.completedFuture(BatchCodec.forwardRefused())
+        : handler.apply(content.toByteArray());
+    return answer.thenApply(bytes -> Message.valueOf(UnsafeByteOperations.unsafeWrap(bytes)));
   }
 
   @Override

@@ -1,12 +1,16 @@
 package io.splitguard.raft;
 
+import io.splitguard.core.registry.AppliedRequests;
+import io.splitguard.core.registry.BatchCodec.Element;
 import io.splitguard.core.registry.BatchCodec.Outcome;
+import io.splitguard.core.registry.OutcomeUnknownException;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
+import java.util.function.IntSupplier;
 
 /**
  * Natural batching of independent requests into consensus rounds, the way group commit batches
@@ -36,12 +40,12 @@ final class RequestBatcher {
      * Sends {@code requests} as one round. The future fails if the round as a whole has no
      * answer; otherwise it holds one outcome per request, in order.
      */
-    CompletableFuture<List<Outcome>> send(List<byte[]> requests);
+    CompletableFuture<List<Outcome>> send(List<Element> requests);
   }
 
-  private record Pending(byte[] request, CompletableFuture<byte[]> answer) {}
+  private record Pending(Element request, CompletableFuture<byte[]> answer) {}
 
-  private final int maxInFlight;
+  private final IntSupplier maxInFlight;
   private final int maxElements;
   private final long maxBytes;
   private final Sender sender;
@@ -57,7 +61,19 @@ final class RequestBatcher {
    */
   RequestBatcher(int maxInFlight, int maxElements, long maxBytes, Sender sender,
       Executor completions) {
-    if (maxInFlight < 1 || maxElements < 1 || maxBytes < 1) {
+    this(() -> maxInFlight, maxElements, maxBytes, sender, completions);
+    if (maxInFlight < 1) {
+      throw new IllegalArgumentException("batch limits must be positive");
+    }
+  }
+
+  /**
+   * As above, with a limit on rounds in flight that may change (it is read for every round; a
+   * value below 1 counts as 1).
+   */
+  RequestBatcher(IntSupplier maxInFlight, int maxElements, long maxBytes, Sender sender,
+      Executor completions) {
+    if (maxElements < 1 || maxBytes < 1) {
       throw new IllegalArgumentException("batch limits must be positive");
     }
     this.maxInFlight = maxInFlight;
@@ -69,14 +85,23 @@ final class RequestBatcher {
 
   /**
    * Submits one request. The future holds its result bytes, or fails with the round's failure,
-   * or with an {@link IllegalStateException} naming why the request alone was refused.
+   * with an {@link IllegalStateException} naming why the request alone was refused, or with an
+   * {@link OutcomeUnknownException} when whether it took effect is not known.
    */
   CompletableFuture<byte[]> submit(byte[] request) {
+    return submit(request, null);
+  }
+
+  /**
+   * As {@link #submit(byte[])}, for a request that must be applied at most once under {@code id}
+   * (a write forwarded by another node), or null.
+   */
+  CompletableFuture<byte[]> submit(byte[] request, AppliedRequests.RequestId id) {
     CompletableFuture<byte[]> answer = new CompletableFuture<>();
     List<Pending> batch;
     synchronized (this) {
-      queue.add(new Pending(request, answer));
-      batch = inFlight < maxInFlight ? takeBatch() : null;
+      queue.add(new Pending(new Element(request, id), answer));
+      batch = inFlight < Math.max(1, maxInFlight.getAsInt()) ? takeBatch() : null;
     }
     if (batch != null) {
       send(batch);
@@ -99,12 +124,12 @@ final class RequestBatcher {
         queue.poll();
         continue;
       }
-      if (!batch.isEmpty() && bytes + next.request().length > maxBytes) {
+      if (!batch.isEmpty() && bytes + next.request().bytes().length > maxBytes) {
         break;
       }
       queue.poll();
       batch.add(next);
-      bytes += next.request().length;
+      bytes += next.request().bytes().length;
     }
     if (batch.isEmpty()) {
       return null;
@@ -114,7 +139,7 @@ final class RequestBatcher {
   }
 
   private void send(List<Pending> batch) {
-    List<byte[]> requests = new ArrayList<>(batch.size());
+    List<Element> requests = new ArrayList<>(batch.size());
     for (Pending p : batch) {
       requests.add(p.request());
     }
@@ -129,7 +154,7 @@ final class RequestBatcher {
       List<Pending> next;
       synchronized (this) {
         inFlight--;
-        next = takeBatch();
+        next = inFlight < Math.max(1, maxInFlight.getAsInt()) ? takeBatch() : null;
       }
       if (next != null) {
         send(next);
@@ -148,9 +173,11 @@ final class RequestBatcher {
         answer.completeExceptionally(unwrap(failure));
       } else if (outcomes.get(i) instanceof Outcome.Done done) {
         answer.complete(done.result());
+      } else if (outcomes.get(i) instanceof Outcome.Failed failed) {
+        answer.completeExceptionally(new IllegalStateException(failed.reason()));
       } else {
         answer.completeExceptionally(
-            new IllegalStateException(((Outcome.Failed) outcomes.get(i)).reason()));
+            new OutcomeUnknownException(((Outcome.Unknown) outcomes.get(i)).reason(), null));
       }
     }
   }

@@ -13,9 +13,12 @@ import io.splitguard.core.keyspace.KeyspaceKeys;
 import io.splitguard.core.keyspace.KeyspaceMode;
 import io.splitguard.core.keyspace.KeyspaceResult;
 import io.splitguard.core.keyspace.MergePolicy;
+import io.splitguard.core.kv.KvCodec;
 import io.splitguard.core.kv.KvCommand;
 import io.splitguard.core.kv.KvEntry;
 import io.splitguard.core.kv.KvResult;
+import io.splitguard.core.registry.AppliedRequests;
+import io.splitguard.core.registry.BatchCodec;
 import io.splitguard.core.registry.ConsensusStatus;
 import io.splitguard.core.registry.NoLeaderException;
 import io.splitguard.core.registry.OutcomeUnknownException;
@@ -120,6 +123,65 @@ class RatisRegistryTest {
     assertThat(revisions).hasSize(writes);
     long first = revisions.iterator().next();
     assertThat(((java.util.TreeSet<Long>) revisions).last()).isEqualTo(first + writes - 1);
+  }
+
+  @Test
+  void writesThroughFollowersAreForwardedIntoTheLeadersRounds() throws Exception {
+    startCluster();
+    RatisRegistry leader = awaitLeader();
+    leader.submit(KvCommand.Put.of("warm", "up")).get(20, TimeUnit.SECONDS);
+    List<RatisRegistry> followers = running.stream().filter(r -> r != leader).toList();
+    long before = leader.status().commitIndex();
+    int writes = 300;
+    List<CompletableFuture<KvResult>> futures = new ArrayList<>();
+    for (int i = 0; i < writes; i++) {
+      futures.add(followers.get(i % 2).submit(KvCommand.Put.of("f" + i, "v" + i)));
+    }
+    java.util.Set<Long> revisions = new java.util.TreeSet<>();
+    for (CompletableFuture<KvResult> f : futures) {
+      revisions.add(((KvResult.Written) f.get(30, TimeUnit.SECONDS)).revision());
+    }
+    assertThat(revisions).hasSize(writes);
+    // The followers' writes were appended by the leader as elements of its own rounds.
+    assertThat(leader.forwardedWritesAccepted()).isEqualTo(writes);
+    assertThat(leader.status().commitIndex() - before).isLessThanOrEqualTo(writes / 2);
+    for (int i = 0; i < writes; i += 37) {
+      assertThat(leader.readLinearizable("f" + i).get(20, TimeUnit.SECONDS))
+          .map(KvEntry::value).contains("v" + i);
+    }
+  }
+
+  @Test
+  void aForwardSentAgainIsAppliedOnce() throws Exception {
+    startCluster();
+    RatisRegistry leader = awaitLeader();
+    AppliedRequests.RequestId id = new AppliedRequests.RequestId(new byte[] {4, 2}, 1);
+    byte[] forward = BatchCodec.encodeForward(List.of(new BatchCodec.Element(
+        KvCodec.encodeCommand(new KvCommand.Put("once", "a", 0)), id)));
+
+    // Twice at once (the sender gave up waiting and sent it again): both wait on one append.
+    CompletableFuture<byte[]> first = leader.acceptForward(forward);
+    CompletableFuture<byte[]> again = leader.acceptForward(forward);
+    BatchCodec.Outcome firstOutcome = BatchCodec.decodeOutcomes(first.get(20, TimeUnit.SECONDS)).get(0);
+    assertThat(firstOutcome).isInstanceOf(BatchCodec.Outcome.Done.class);
+    assertThat(BatchCodec.decodeOutcomes(again.get(20, TimeUnit.SECONDS)).get(0))
+        .isInstanceOf(BatchCodec.Outcome.Done.class);
+
+    // Once more after it was answered (the answer was lost): logged again, not applied again.
+    // "If absent" put: a second application would have failed its precondition instead.
+    BatchCodec.Outcome late = BatchCodec.decodeOutcomes(
+        leader.acceptForward(forward).get(20, TimeUnit.SECONDS)).get(0);
+    assertThat(late).isInstanceOf(BatchCodec.Outcome.Unknown.class);
+    assertThat(((BatchCodec.Outcome.Unknown) late).reason()).contains("already applied");
+    KvResult.Written written = (KvResult.Written) KvCodec.decodeResult(
+        ((BatchCodec.Outcome.Done) firstOutcome).result());
+    assertThat(leader.readLinearizable("once").get(20, TimeUnit.SECONDS))
+        .map(KvEntry::modRevision).contains(written.revision());
+
+    // A node that does not lead refuses forwards, so that the sender tries the leader.
+    RatisRegistry follower = running.stream().filter(r -> r != leader).findFirst().orElseThrow();
+    assertThat(BatchCodec.isForwardRefused(follower.acceptForward(forward).get(20, TimeUnit.SECONDS)))
+        .isTrue();
   }
 
   @Test

@@ -3,7 +3,10 @@ package io.splitguard.raft;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.splitguard.core.registry.AppliedRequests;
+import io.splitguard.core.registry.BatchCodec.Element;
 import io.splitguard.core.registry.BatchCodec.Outcome;
+import io.splitguard.core.registry.OutcomeUnknownException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -21,10 +24,12 @@ class RequestBatcherTest {
   private static final class ScriptedSender implements RequestBatcher.Sender {
     final List<List<byte[]>> rounds = new ArrayList<>();
     final List<CompletableFuture<List<Outcome>>> answers = new ArrayList<>();
+    final List<List<Element>> elements = new ArrayList<>();
 
     @Override
-    public synchronized CompletableFuture<List<Outcome>> send(List<byte[]> requests) {
-      rounds.add(requests);
+    public synchronized CompletableFuture<List<Outcome>> send(List<Element> requests) {
+      elements.add(requests);
+      rounds.add(requests.stream().map(Element::bytes).toList());
       CompletableFuture<List<Outcome>> answer = new CompletableFuture<>();
       answers.add(answer);
       return answer;
@@ -154,18 +159,49 @@ class RequestBatcherTest {
 
   @Test
   void aSenderThatThrowsFailsTheRoundAndTheNextRoundStillLeaves() throws Exception {
-    List<List<byte[]>> rounds = new ArrayList<>();
+    List<List<Element>> rounds = new ArrayList<>();
     RequestBatcher batcher = new RequestBatcher(1, 100, 1 << 20, requests -> {
       rounds.add(requests);
       if (rounds.size() == 1) {
         throw new IllegalStateException("no leader");
       }
       return CompletableFuture.completedFuture(
-          requests.stream().map(r -> (Outcome) new Outcome.Done(r)).toList());
+          requests.stream().map(r -> (Outcome) new Outcome.Done(r.bytes())).toList());
     }, Runnable::run);
     CompletableFuture<byte[]> first = batcher.submit(req(0));
     assertThatThrownBy(first::get).hasCauseInstanceOf(IllegalStateException.class);
     assertThat(batcher.submit(req(1)).get(1, TimeUnit.SECONDS)).containsExactly(1);
+  }
+
+  @Test
+  void aRequestKeepsItsIdIntoTheRoundAndAnUnknownOutcomeIsReportedAsUnknown() {
+    ScriptedSender sender = new ScriptedSender();
+    RequestBatcher batcher = new RequestBatcher(1, 100, 1 << 20, sender, Runnable::run);
+    AppliedRequests.RequestId id = new AppliedRequests.RequestId(new byte[] {9, 9}, 42);
+    CompletableFuture<byte[]> forwarded = batcher.submit(req(0), id);
+    assertThat(sender.elements.get(0).get(0).id()).isEqualTo(id);
+    sender.answers.get(0).complete(List.of(new Outcome.Unknown("already applied")));
+    assertThatThrownBy(forwarded::get).hasCauseInstanceOf(OutcomeUnknownException.class)
+        .hasMessageContaining("already applied");
+  }
+
+  @Test
+  void theLimitOnRoundsInFlightIsReadForEveryRound() throws Exception {
+    ScriptedSender sender = new ScriptedSender();
+    java.util.concurrent.atomic.AtomicInteger limit = new java.util.concurrent.atomic.AtomicInteger(2);
+    RequestBatcher batcher = new RequestBatcher(limit::get, 100, 1 << 20, sender, Runnable::run);
+    batcher.submit(req(0));
+    batcher.submit(req(1));
+    batcher.submit(req(2));
+    // Two rounds may be out (a follower's forwards): the third request waits.
+    assertThat(sender.rounds).hasSize(2);
+    limit.set(1);
+    batcher.submit(req(3));
+    sender.echo(0);
+    // One round still out and the limit is now one (this node leads): nothing more is sent.
+    assertThat(sender.rounds).hasSize(2);
+    sender.echo(1);
+    assertThat(firstBytes(sender.rounds.get(2))).containsExactly(2, 3);
   }
 
   @Test

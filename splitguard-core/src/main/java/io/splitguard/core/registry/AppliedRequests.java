@@ -15,7 +15,9 @@ import java.util.Objects;
  * appended by one leader and the retry reached another that did not know the copy was pending,
  * the log holds the request twice, and both copies commit (Raft's retry cache is a per-leader
  * memory, not an exactly-once guarantee across leader changes). The Raft paper's remedy is this:
- * the replicated state remembers applied request ids and refuses to apply one again.
+ * the replicated state remembers applied request ids and refuses to apply one again. Ids are
+ * those of log entries and those of writes a follower forwarded to the leader, which travel
+ * inside the leader's batch entries (a forward sent again lands in another entry).
  *
  * <p>Deterministic: every replica applies the same log, records ids in the same order and evicts
  * the oldest first when {@link #capacity()} is reached, so every replica makes the same decision.

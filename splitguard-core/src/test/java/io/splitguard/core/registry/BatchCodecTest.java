@@ -79,4 +79,50 @@ class BatchCodecTest {
     assertThatThrownBy(() -> BatchCodec.encode(List.of())).isInstanceOf(IllegalArgumentException.class);
     assertThatThrownBy(() -> BatchCodec.decodeOutcomes(good)).isInstanceOf(IllegalArgumentException.class);
   }
+
+  @Test
+  void elementsKeepTheirRequestIdsAndABatchWithoutIdsStaysVersionOne() {
+    AppliedRequests.RequestId id = new AppliedRequests.RequestId(new byte[] {5, 6, 7}, 99);
+    List<BatchCodec.Element> elements = List.of(
+        BatchCodec.Element.of(new byte[] {1}), new BatchCodec.Element(new byte[] {2, 3}, id));
+    byte[] withIds = BatchCodec.encodeElements(elements);
+    assertThat(withIds[1]).isEqualTo((byte) 2);
+    List<BatchCodec.Element> decoded = BatchCodec.decodeElements(withIds);
+    assertThat(decoded).hasSize(2);
+    assertThat(decoded.get(0).id()).isNull();
+    assertThat(decoded.get(0).bytes()).containsExactly(1);
+    assertThat(decoded.get(1).id()).isEqualTo(id);
+    assertThat(decoded.get(1).bytes()).containsExactly(2, 3);
+    assertThat(BatchCodec.decode(withIds)).hasSize(2);
+
+    byte[] withoutIds = BatchCodec.encodeElements(List.of(BatchCodec.Element.of(new byte[] {1})));
+    assertThat(withoutIds).isEqualTo(BatchCodec.encode(List.of(new byte[] {1})));
+    assertThat(withoutIds[1]).isEqualTo((byte) 1);
+  }
+
+  @Test
+  void aForwardCarriesIdsForEveryElementAndIsNeitherABatchNorAnOutcomeList() {
+    AppliedRequests.RequestId a = new AppliedRequests.RequestId(new byte[] {1, 2}, 1);
+    AppliedRequests.RequestId b = new AppliedRequests.RequestId(new byte[] {1, 2}, 2);
+    byte[] forward = BatchCodec.encodeForward(List.of(
+        new BatchCodec.Element(new byte[] {7}, a), new BatchCodec.Element(new byte[] {8}, b)));
+    assertThat(BatchCodec.isForward(forward)).isTrue();
+    assertThat(BatchCodec.isBatch(forward)).isFalse();
+    List<BatchCodec.Element> decoded = BatchCodec.decodeForward(forward);
+    assertThat(decoded).extracting(BatchCodec.Element::id).containsExactly(a, b);
+    assertThatThrownBy(() -> BatchCodec.encodeForward(List.of(BatchCodec.Element.of(new byte[] {7}))))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("id");
+    assertThatThrownBy(() -> BatchCodec.decodeForward(BatchCodec.encode(List.of(new byte[] {7}))))
+        .isInstanceOf(IllegalArgumentException.class);
+    assertThat(BatchCodec.isForwardRefused(BatchCodec.forwardRefused())).isTrue();
+    assertThat(BatchCodec.isForwardRefused(
+        BatchCodec.encodeOutcomes(List.of(new BatchCodec.Outcome.Unknown("x"))))).isFalse();
+  }
+
+  @Test
+  void anUnknownOutcomeRoundTrips() {
+    List<BatchCodec.Outcome> outcomes = BatchCodec.decodeOutcomes(BatchCodec.encodeOutcomes(
+        List.of(new BatchCodec.Outcome.Unknown("applied before"), new BatchCodec.Outcome.Done(new byte[0]))));
+    assertThat(outcomes.get(0)).isEqualTo(new BatchCodec.Outcome.Unknown("applied before"));
+  }
 }
