@@ -113,16 +113,11 @@ class RatisRegistryTest {
     for (int i = 0; i < writes; i++) {
       futures.add(running.get(i % 3).submit(KvCommand.Put.of("c" + i, "v" + i)));
     }
-    java.util.Set<Long> revisions = new java.util.TreeSet<>();
-    for (CompletableFuture<KvResult> f : futures) {
-      KvResult result = f.get(30, TimeUnit.SECONDS);
-      assertThat(result).isInstanceOf(KvResult.Written.class);
-      revisions.add(((KvResult.Written) result).revision());
-    }
+    java.util.TreeSet<Long> revisions = writtenRevisions(futures);
     // One revision per write, none skipped: nothing was applied twice or lost.
     assertThat(revisions).hasSize(writes);
     long first = revisions.iterator().next();
-    assertThat(((java.util.TreeSet<Long>) revisions).last()).isEqualTo(first + writes - 1);
+    assertThat(revisions.last()).isEqualTo(first + writes - 1);
   }
 
   @Test
@@ -137,10 +132,7 @@ class RatisRegistryTest {
     for (int i = 0; i < writes; i++) {
       futures.add(followers.get(i % 2).submit(KvCommand.Put.of("f" + i, "v" + i)));
     }
-    java.util.Set<Long> revisions = new java.util.TreeSet<>();
-    for (CompletableFuture<KvResult> f : futures) {
-      revisions.add(((KvResult.Written) f.get(30, TimeUnit.SECONDS)).revision());
-    }
+    java.util.Set<Long> revisions = writtenRevisions(futures);
     assertThat(revisions).hasSize(writes);
     // The followers' writes were appended by the leader as elements of its own rounds.
     assertThat(leader.forwardedWritesAccepted()).isEqualTo(writes);
@@ -210,10 +202,7 @@ class RatisRegistryTest {
     for (int i = 0; i < writes; i++) {
       futures.add(leader.submit(KvCommand.Put.of("b" + i, "v" + i)));
     }
-    java.util.Set<Long> revisions = new java.util.TreeSet<>();
-    for (CompletableFuture<KvResult> f : futures) {
-      revisions.add(((KvResult.Written) f.get(30, TimeUnit.SECONDS)).revision());
-    }
+    java.util.Set<Long> revisions = writtenRevisions(futures);
     assertThat(revisions).hasSize(writes);
     // Submitted together, they were batched: far fewer log entries than writes.
     assertThat(leader.status().commitIndex() - before).isLessThanOrEqualTo(writes / 2);
@@ -333,5 +322,17 @@ class RatisRegistryTest {
     try (ServerSocket s = new ServerSocket(0)) {
       return s.getLocalPort();
     }
+  }
+
+  /** The revisions of writes that must all succeed, in order. */
+  private static java.util.TreeSet<Long> writtenRevisions(List<CompletableFuture<KvResult>> futures)
+      throws Exception {
+    java.util.TreeSet<Long> revisions = new java.util.TreeSet<>();
+    for (CompletableFuture<KvResult> f : futures) {
+      KvResult result = f.get(30, TimeUnit.SECONDS);
+      assertThat(result).isInstanceOf(KvResult.Written.class);
+      revisions.add(((KvResult.Written) result).revision());
+    }
+    return revisions;
   }
 }
