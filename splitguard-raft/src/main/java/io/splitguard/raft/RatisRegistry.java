@@ -160,12 +160,14 @@ public final class RatisRegistry implements Registry {
       t.setDaemon(true);
       return t;
     });
-    this.writes = new RequestBatcher(() -> leadsNow() ? ROUNDS_IN_FLIGHT : FORWARDS_IN_FLIGHT,
-        MAX_BATCH_ELEMENTS, MAX_BATCH_BYTES,
-        requests -> leadsNow()
-            ? sendRound(requests, router::write, "write", OutcomeUnknownException::new)
-            : sendForward(requests),
-        roundCompletions);
+    // Separate lanes: forwards still pending at a leader that died are re-sent to the new leader;
+    // if that is this node, they come back as its own writes and must not wait behind themselves.
+    RequestBatcher.Lane appending = new RequestBatcher.Lane("append", ROUNDS_IN_FLIGHT,
+        requests -> sendRound(requests, router::write, "write", OutcomeUnknownException::new));
+    RequestBatcher.Lane forwarding = new RequestBatcher.Lane("forward", FORWARDS_IN_FLIGHT,
+        this::sendForward);
+    this.writes = new RequestBatcher(() -> leadsNow() ? appending : forwarding,
+        MAX_BATCH_ELEMENTS, MAX_BATCH_BYTES, roundCompletions);
     this.reads = new RequestBatcher(ROUNDS_IN_FLIGHT, MAX_BATCH_ELEMENTS, MAX_BATCH_BYTES,
         requests -> sendRound(requests, router::readLinearizable, "read index",
             (message, cause) -> new NoLeaderException(message, leaderHint(), cause)),

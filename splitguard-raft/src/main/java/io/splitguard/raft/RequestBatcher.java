@@ -6,11 +6,13 @@ import io.splitguard.core.registry.BatchCodec.Outcome;
 import io.splitguard.core.registry.OutcomeUnknownException;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
-import java.util.function.IntSupplier;
+import java.util.function.Supplier;
 
 /**
  * Natural batching of independent requests into consensus rounds, the way group commit batches
@@ -43,17 +45,35 @@ final class RequestBatcher {
     CompletableFuture<List<Outcome>> send(List<Element> requests);
   }
 
+  /**
+   * A kind of round, with its own sender and its own limit on rounds in flight. Which lane a round
+   * takes is decided when it leaves. Rounds of one lane never hold back those of another: a
+   * follower's forwards still waiting on a leader that died must not stop the rounds this node
+   * sends once it leads itself, because those very forwards come back to it, as writes to put in
+   * its rounds, when its router re-sends them to the new leader.
+   */
+  record Lane(String name, int maxInFlight, Sender sender) {
+    Lane {
+      if (maxInFlight < 1) {
+        throw new IllegalArgumentException("lane " + name + ": rounds in flight must be positive");
+      }
+    }
+  }
+
   private record Pending(Element request, CompletableFuture<byte[]> answer) {}
 
-  private final IntSupplier maxInFlight;
+  private record Round(Lane lane, List<Pending> requests) {}
+
+  private final Supplier<Lane> lane;
   private final int maxElements;
   private final long maxBytes;
-  private final Sender sender;
   private final Executor completions;
   private final ArrayDeque<Pending> queue = new ArrayDeque<>();
-  private int inFlight;
+  private final Map<Lane, Integer> inFlight = new IdentityHashMap<>();
 
   /**
+   * One lane.
+   *
    * @param maxInFlight rounds sent and not yet answered, at most
    * @param maxElements requests per round, at most
    * @param maxBytes request bytes per round, at most; a larger request goes alone
@@ -61,26 +81,25 @@ final class RequestBatcher {
    */
   RequestBatcher(int maxInFlight, int maxElements, long maxBytes, Sender sender,
       Executor completions) {
-    this(() -> maxInFlight, maxElements, maxBytes, sender, completions);
-    if (maxInFlight < 1) {
-      throw new IllegalArgumentException("batch limits must be positive");
-    }
+    this(constant(new Lane("rounds", maxInFlight, sender)), maxElements, maxBytes, completions);
   }
 
   /**
-   * As above, with a limit on rounds in flight that may change (it is read for every round; a
-   * value below 1 counts as 1).
+   * Rounds in the lane {@code lane} names when each round leaves (it is asked under this
+   * batcher's lock, so it must not block).
    */
-  RequestBatcher(IntSupplier maxInFlight, int maxElements, long maxBytes, Sender sender,
-      Executor completions) {
+  RequestBatcher(Supplier<Lane> lane, int maxElements, long maxBytes, Executor completions) {
     if (maxElements < 1 || maxBytes < 1) {
       throw new IllegalArgumentException("batch limits must be positive");
     }
-    this.maxInFlight = maxInFlight;
+    this.lane = lane;
     this.maxElements = maxElements;
     this.maxBytes = maxBytes;
-    this.sender = sender;
     this.completions = completions;
+  }
+
+  private static Supplier<Lane> constant(Lane only) {
+    return () -> only;
   }
 
   /**
@@ -98,13 +117,13 @@ final class RequestBatcher {
    */
   CompletableFuture<byte[]> submit(byte[] request, AppliedRequests.RequestId id) {
     CompletableFuture<byte[]> answer = new CompletableFuture<>();
-    List<Pending> batch;
+    Round round;
     synchronized (this) {
       queue.add(new Pending(new Element(request, id), answer));
-      batch = inFlight < Math.max(1, maxInFlight.getAsInt()) ? takeBatch() : null;
+      round = takeRound();
     }
-    if (batch != null) {
-      send(batch);
+    if (round != null) {
+      send(round);
     }
     return answer;
   }
@@ -114,8 +133,21 @@ final class RequestBatcher {
     return queue.size();
   }
 
-  /** Call holding the lock. Returns null, and takes no round, when nothing is left to send. */
-  private List<Pending> takeBatch() {
+  /** Rounds of {@code lane} sent and not yet answered. */
+  synchronized int inFlight(Lane lane) {
+    return inFlight.getOrDefault(lane, 0);
+  }
+
+  /**
+   * Call holding the lock. Returns null, and takes no round, when nothing is left to send or the
+   * lane rounds would take now is full.
+   */
+  private Round takeRound() {
+    Lane now = lane.get();
+    int out = inFlight.getOrDefault(now, 0);
+    if (out >= now.maxInFlight()) {
+      return null;
+    }
     List<Pending> batch = new ArrayList<>();
     long bytes = 0;
     while (!queue.isEmpty() && batch.size() < maxElements) {
@@ -134,27 +166,28 @@ final class RequestBatcher {
     if (batch.isEmpty()) {
       return null;
     }
-    inFlight++;
-    return batch;
+    inFlight.put(now, out + 1);
+    return new Round(now, batch);
   }
 
-  private void send(List<Pending> batch) {
+  private void send(Round round) {
+    List<Pending> batch = round.requests();
     List<Element> requests = new ArrayList<>(batch.size());
     for (Pending p : batch) {
       requests.add(p.request());
     }
-    CompletableFuture<List<Outcome>> round;
+    CompletableFuture<List<Outcome>> answer;
     try {
-      round = sender.send(requests);
+      answer = round.lane().sender().send(requests);
     } catch (RuntimeException e) {
-      round = CompletableFuture.failedFuture(e);
+      answer = CompletableFuture.failedFuture(e);
     }
-    round.whenCompleteAsync((outcomes, failure) -> {
+    answer.whenCompleteAsync((outcomes, failure) -> {
       complete(batch, outcomes, failure);
-      List<Pending> next;
+      Round next;
       synchronized (this) {
-        inFlight--;
-        next = inFlight < Math.max(1, maxInFlight.getAsInt()) ? takeBatch() : null;
+        inFlight.merge(round.lane(), -1, Integer::sum);
+        next = takeRound();
       }
       if (next != null) {
         send(next);

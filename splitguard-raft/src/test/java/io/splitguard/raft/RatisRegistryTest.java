@@ -53,6 +53,10 @@ class RatisRegistryTest {
   }
 
   private void startCluster() throws IOException {
+    startCluster(NodeSettings.defaults().requestTimeout());
+  }
+
+  private void startCluster(Duration requestTimeout) throws IOException {
     List<ClusterMember> members = new ArrayList<>();
     for (int i = 1; i <= 3; i++) {
       members.add(new ClusterMember(NodeId.of("n" + i),
@@ -61,7 +65,7 @@ class RatisRegistryTest {
     cluster = new ClusterSpec(members);
     NodeSettings d = NodeSettings.defaults();
     settings = new NodeSettings(d.heartbeatInterval(), d.electionTimeoutMin(), d.electionTimeoutMax(),
-        d.phiThreshold(), d.minStdDeviation(), d.acceptablePause(), d.requestTimeout(),
+        d.phiThreshold(), d.minStdDeviation(), d.acceptablePause(), requestTimeout,
         d.maxKeyBytes(), d.maxValueBytes(), 100).validate();
     for (ClusterMember m : members) {
       running.add(start(m.id()));
@@ -248,6 +252,38 @@ class RatisRegistryTest {
     for (int i : acknowledged) {
       assertThat(followers.get(0).readLinearizable("f" + i).get(30, TimeUnit.SECONDS))
           .map(KvEntry::value).contains("v" + i);
+    }
+  }
+
+  @Test
+  void aFollowerThatBecomesLeaderServesWritesWhileItsForwardsToTheDeadLeaderArePending()
+      throws Exception {
+    // A request deadline far beyond the wait below: a write held behind the forwards until they
+    // expire shows up as no answer at all, not as a late one.
+    startCluster(Duration.ofSeconds(120));
+    RatisRegistry leader = awaitLeader();
+    List<RatisRegistry> followers = running.stream().filter(r -> r != leader).toList();
+    List<CompletableFuture<KvResult>> inFlight = new ArrayList<>();
+    for (int i = 0; i < 40; i++) {
+      inFlight.add(followers.get(i % 2).submit(KvCommand.Put.of("f" + i, "v" + i)));
+      if (i == 10) {
+        leader.close();
+        running.remove(leader);
+      }
+    }
+    // Both followers have forwards pending at the dead leader; the router re-sends them to
+    // whichever wins, so the winner gets its own forwards back as writes for its rounds.
+    RatisRegistry successor = awaitLeader();
+    // A write to the new leader is appended in its own round at once; it must not queue behind
+    // the forwards, which would hold it until their elements' deadline.
+    assertThat(successor.submit(KvCommand.Put.of("after", "v")).get(30, TimeUnit.SECONDS))
+        .isInstanceOf(KvResult.Written.class);
+    for (CompletableFuture<KvResult> f : inFlight) {
+      try {
+        f.get(30, TimeUnit.SECONDS);
+      } catch (java.util.concurrent.ExecutionException e) {
+        assertThat(e.getCause()).isInstanceOfAny(OutcomeUnknownException.class, NoLeaderException.class);
+      }
     }
   }
 

@@ -13,6 +13,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -186,22 +187,41 @@ class RequestBatcherTest {
   }
 
   @Test
-  void theLimitOnRoundsInFlightIsReadForEveryRound() throws Exception {
-    ScriptedSender sender = new ScriptedSender();
-    java.util.concurrent.atomic.AtomicInteger limit = new java.util.concurrent.atomic.AtomicInteger(2);
-    RequestBatcher batcher = new RequestBatcher(limit::get, 100, 1 << 20, sender, Runnable::run);
+  void eachRoundTakesTheLaneNamedWhenItLeaves() throws Exception {
+    ScriptedSender forwards = new ScriptedSender();
+    ScriptedSender appends = new ScriptedSender();
+    RequestBatcher.Lane forwarding = new RequestBatcher.Lane("forward", 2, forwards);
+    RequestBatcher.Lane appending = new RequestBatcher.Lane("append", 1, appends);
+    AtomicReference<RequestBatcher.Lane> lane = new AtomicReference<>(forwarding);
+    RequestBatcher batcher = new RequestBatcher(lane::get, 100, 1 << 20, Runnable::run);
     batcher.submit(req(0));
     batcher.submit(req(1));
     batcher.submit(req(2));
-    // Two rounds may be out (a follower's forwards): the third request waits.
-    assertThat(sender.rounds).hasSize(2);
-    limit.set(1);
+    // Two forwards may be out (a follower's): the third request waits.
+    assertThat(forwards.rounds).hasSize(2);
+    assertThat(batcher.inFlight(forwarding)).isEqualTo(2);
+    // This node now leads. Its forwards are still out, but they do not hold back its own rounds.
+    lane.set(appending);
     batcher.submit(req(3));
-    sender.echo(0);
-    // One round still out and the limit is now one (this node leads): nothing more is sent.
-    assertThat(sender.rounds).hasSize(2);
-    sender.echo(1);
-    assertThat(firstBytes(sender.rounds.get(2))).containsExactly(2, 3);
+    assertThat(appends.rounds).hasSize(1);
+    assertThat(firstBytes(appends.rounds.get(0))).containsExactly(2, 3);
+    batcher.submit(req(4));
+    // One append round out: the leader's limit.
+    assertThat(appends.rounds).hasSize(1);
+    forwards.echo(0);
+    // A forward answered frees a forward slot, not an append slot.
+    assertThat(appends.rounds).hasSize(1);
+    appends.echo(0);
+    assertThat(firstBytes(appends.rounds.get(1))).containsExactly(4);
+    assertThat(batcher.inFlight(forwarding)).isEqualTo(1);
+    assertThat(batcher.inFlight(appending)).isEqualTo(1);
+  }
+
+  @Test
+  void aLaneAllowsAtLeastOneRound() {
+    assertThatThrownBy(() -> new RequestBatcher.Lane("none", 0, new ScriptedSender()))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("rounds in flight must be positive");
   }
 
   @Test
