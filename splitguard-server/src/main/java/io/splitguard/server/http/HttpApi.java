@@ -10,6 +10,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
 import io.javalin.http.HttpResponseException;
+import io.javalin.router.Endpoint;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -65,6 +66,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Supplier;
 import java.util.regex.Pattern;
@@ -93,6 +95,7 @@ public final class HttpApi implements AutoCloseable {
   private static final Pattern TRACE_ID = Pattern.compile("[A-Za-z0-9._-]{1,64}");
   private static final String TRACE_ATTRIBUTE = "splitguard.traceId";
   private static final String START_ATTRIBUTE = "splitguard.startNanos";
+  private static final int RESPONSE_COPY_BUFFER_BYTES = 4096;
 
   private final NodeId self;
   private final ClusterSpec cluster;
@@ -111,6 +114,8 @@ public final class HttpApi implements AutoCloseable {
   private final ApPeerEndpoint apEndpoint;
   private final ApJson apJson;
   private volatile MembershipMonitor membershipMonitor;
+  // One timer per (method, route, status), looked up without building a meter id per request.
+  private final Map<RequestTimerKey, Timer> requestTimers = new ConcurrentHashMap<>();
   private final java.net.http.HttpClient forwarder = java.net.http.HttpClient.newBuilder()
       .connectTimeout(java.time.Duration.ofSeconds(2)).build();
 
@@ -144,6 +149,9 @@ public final class HttpApi implements AutoCloseable {
       cfg.jetty.modifyHttpConfiguration(hc -> hc.setUriCompliance(UriCompliance.LEGACY));
       cfg.jetty.modifyServletContextHandler(h -> h.getServletHandler().setDecodeAmbiguousURIs(true));
       cfg.jetty.modifyServer(server -> server.setErrorHandler(new ProblemErrorHandler()));
+      // Javalin copies each response body through a buffer of this size, allocated per response;
+      // answers are small (a value is at most maxValueBytes), so the 32 KiB default is garbage.
+      cfg.http.responseBufferSize = RESPONSE_COPY_BUFFER_BYTES;
       cfg.routes.before(this::beforeRequest);
       cfg.routes.after(this::afterRequest);
       cfg.routes.get("/v1/status", this::status);
@@ -238,13 +246,22 @@ public final class HttpApi implements AutoCloseable {
     if (start == null) {
       return;
     }
-    String route = ctx.endpoint() == null ? "unmatched" : ctx.endpoint().path;
-    Timer.builder("http_server_requests_seconds")
-        .tag("method", ctx.method().name())
-        .tag("route", route)
-        .tag("status", Integer.toString(ctx.statusCode()))
-        .register(metrics)
+    // The matched route, not ctx.endpoint(): in an after-handler that is the after-handler's "*".
+    Endpoint matched = ctx.endpoints().lastHttpEndpoint();
+    String route = matched == null ? "unmatched" : matched.path;
+    requestTimers.computeIfAbsent(
+            new RequestTimerKey(ctx.method().name(), route, ctx.statusCode()), this::requestTimer)
         .record(System.nanoTime() - start, java.util.concurrent.TimeUnit.NANOSECONDS);
+  }
+
+  private record RequestTimerKey(String method, String route, int status) {}
+
+  private Timer requestTimer(RequestTimerKey key) {
+    return Timer.builder("http_server_requests_seconds")
+        .tag("method", key.method())
+        .tag("route", key.route())
+        .tag("status", Integer.toString(key.status()))
+        .register(metrics);
   }
 
   // ---- endpoints -----------------------------------------------------------------------------

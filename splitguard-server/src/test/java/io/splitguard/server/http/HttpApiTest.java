@@ -210,6 +210,8 @@ class HttpApiTest {
     HttpResponse<String> r = send("GET", "/metrics", null, null);
     assertThat(r.statusCode()).isEqualTo(200);
     assertThat(r.body()).contains("partition_quorum").contains("peer_phi").contains("http_server_requests_seconds");
+    // Labelled by the matched route, not by the after-handler's "*".
+    assertThat(r.body()).contains("route=\"/v1/kv/<key>\"").doesNotContain("route=\"*\"");
   }
 
   /**
