@@ -229,14 +229,7 @@ class RatisRegistryTest {
     startCluster();
     RatisRegistry leader = awaitLeader();
     List<RatisRegistry> followers = running.stream().filter(r -> r != leader).toList();
-    List<CompletableFuture<KvResult>> futures = new ArrayList<>();
-    for (int i = 0; i < 100; i++) {
-      futures.add(followers.get(i % 2).submit(KvCommand.Put.of("f" + i, "v" + i)));
-      if (i == 30) {
-        leader.close();
-        running.remove(leader);
-      }
-    }
+    List<CompletableFuture<KvResult>> futures = writeThroughFollowersKillingLeader(leader, followers, 100, 30);
     List<Integer> acknowledged = new ArrayList<>();
     for (int i = 0; i < futures.size(); i++) {
       try {
@@ -263,14 +256,7 @@ class RatisRegistryTest {
     startCluster(Duration.ofSeconds(120));
     RatisRegistry leader = awaitLeader();
     List<RatisRegistry> followers = running.stream().filter(r -> r != leader).toList();
-    List<CompletableFuture<KvResult>> inFlight = new ArrayList<>();
-    for (int i = 0; i < 40; i++) {
-      inFlight.add(followers.get(i % 2).submit(KvCommand.Put.of("f" + i, "v" + i)));
-      if (i == 10) {
-        leader.close();
-        running.remove(leader);
-      }
-    }
+    List<CompletableFuture<KvResult>> inFlight = writeThroughFollowersKillingLeader(leader, followers, 40, 10);
     // Both followers have forwards pending at the dead leader; the router re-sends them to
     // whichever wins, so the winner gets its own forwards back as writes for its rounds.
     RatisRegistry successor = awaitLeader();
@@ -352,6 +338,23 @@ class RatisRegistryTest {
         assertThat(r.readLinearizable("k").get(20, TimeUnit.SECONDS)).isEmpty();
       });
     }
+  }
+
+  /**
+   * Submits {@code writes} puts ("f" + i = "v" + i) alternately through the two followers without
+   * waiting, and stops the leader right after write {@code killAfter}.
+   */
+  private List<CompletableFuture<KvResult>> writeThroughFollowersKillingLeader(
+      RatisRegistry leader, List<RatisRegistry> followers, int writes, int killAfter) {
+    List<CompletableFuture<KvResult>> futures = new ArrayList<>();
+    for (int i = 0; i < writes; i++) {
+      futures.add(followers.get(i % 2).submit(KvCommand.Put.of("f" + i, "v" + i)));
+      if (i == killAfter) {
+        leader.close();
+        running.remove(leader);
+      }
+    }
+    return futures;
   }
 
   private static int freePort() throws IOException {
