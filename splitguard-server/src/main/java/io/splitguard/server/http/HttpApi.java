@@ -96,6 +96,13 @@ public final class HttpApi implements AutoCloseable {
   private static final String TRACE_ATTRIBUTE = "splitguard.traceId";
   private static final String START_ATTRIBUTE = "splitguard.startNanos";
   private static final int RESPONSE_COPY_BUFFER_BYTES = 4096;
+  /**
+   * How much of a refused, oversized body is read and discarded before the answer. A server that
+   * closes with the body unread makes the kernel reset the connection, and an HTTP client still
+   * sending then reports a broken pipe instead of the problem document; past this the
+   * connection is closed anyway, so a refused body costs at most this much bandwidth.
+   */
+  static final long OVERSIZED_BODY_DRAIN_BYTES = 64L * 1024 * 1024;
 
   private final NodeId self;
   private final ClusterSpec cluster;
@@ -181,7 +188,12 @@ public final class HttpApi implements AutoCloseable {
       cfg.routes.post("/v1/members/<id>/promote", ctx -> changeMember(ctx, new MembershipChange.Promote(memberId(ctx))));
       cfg.routes.delete("/v1/members/<id>", ctx -> changeMember(ctx, new MembershipChange.Remove(memberId(ctx))));
       cfg.routes.exception(ProblemException.class, (e, ctx) -> writeProblem(ctx, e));
-      cfg.routes.exception(HttpResponseException.class, (e, ctx) -> writeProblem(ctx, fromJavalin(e)));
+      cfg.routes.exception(HttpResponseException.class, (e, ctx) -> {
+        if (e.getStatus() == 413) {
+          drainRefusedBody(ctx);
+        }
+        writeProblem(ctx, fromJavalin(e));
+      });
       cfg.routes.exception(Exception.class, (e, ctx) -> writeProblem(ctx, internal(ctx, e)));
     });
   }
@@ -1541,6 +1553,29 @@ public final class HttpApi implements AutoCloseable {
       return json.writeValueAsBytes(body);
     } catch (JsonProcessingException e) {
       throw new IllegalStateException("serialising a JSON tree cannot fail", e);
+    }
+  }
+
+  /**
+   * Reads and discards what is left of a body refused for its size, up to
+   * {@link #OVERSIZED_BODY_DRAIN_BYTES}, so that the client reads the answer instead of a reset.
+   */
+  private void drainRefusedBody(Context ctx) {
+    byte[] sink = new byte[64 * 1024];
+    long left = OVERSIZED_BODY_DRAIN_BYTES;
+    try {
+      java.io.InputStream in = ctx.req().getInputStream();
+      int n;
+      while (left > 0 && (n = in.read(sink, 0, (int) Math.min(sink.length, left))) >= 0) {
+        left -= n;
+      }
+    } catch (java.io.IOException clientGone) {
+      return;
+    }
+    if (left <= 0) {
+      ctx.header("Connection", "close");
+      LOG.info("event=oversized_body_not_drained node={} traceId={} drainedBytes={}",
+          self, ctx.attribute(TRACE_ATTRIBUTE), OVERSIZED_BODY_DRAIN_BYTES);
     }
   }
 
