@@ -86,9 +86,10 @@ import javax.net.ssl.SSLHandshakeException;
  *   <li><b>Backoff:</b> before retry {@code n} the client waits a delay drawn uniformly from
  *       {@code [0, min(maxBackoff, initialBackoff * 2^(n-1))]} (full jitter; defaults 50 ms and 1
  *       s). A {@code Retry-After} (seconds) on a {@code PARTITIONED} answer raises that delay to at
- *       least its value, but only if it is shorter than the time left until the deadline;
+ *       least its value, but only if the retry would still start in time (see giving up);
  *       otherwise it is ignored, since another node may be on the majority side.
- *   <li><b>Giving up:</b> if the deadline has passed, or the next delay would reach it, the call
+ *   <li><b>Giving up:</b> if the deadline has passed, or the next delay would leave less than
+ *       {@link #MIN_RETRY_TIME} (or the request timeout, if shorter) for the retry, the call
  *       throws {@link UnavailableException} with the last failure as its cause. Because rule 3
  *       throws before any ambiguous failure could be retried, a write that ends in {@code
  *       UnavailableException} certainly did not apply.
@@ -123,6 +124,13 @@ public final class SplitGuardClient implements AutoCloseable {
   /** Default overall bound of one call, all attempts and backoff included: 15 s. */
   public static final Duration DEFAULT_DEADLINE = Duration.ofSeconds(15);
 
+  /**
+   * Least time a retry is started with: 200 ms, or the request timeout if that is shorter. A
+   * retry with only a few milliseconds left would be cut off by the deadline, which turns a write
+   * that certainly did not apply into one whose outcome is unknown; the call gives up instead.
+   */
+  public static final Duration MIN_RETRY_TIME = Duration.ofMillis(200);
+
   /** Default cap of the first backoff delay: 50 ms. */
   public static final Duration DEFAULT_INITIAL_BACKOFF = Duration.ofMillis(50);
 
@@ -141,6 +149,7 @@ public final class SplitGuardClient implements AutoCloseable {
   private final List<URI> endpoints;
   private final Duration requestTimeout;
   private final Duration deadline;
+  private final Duration minRetryTime;
   private final Backoff backoff;
   private final Sleeper sleeper;
   private final Ticker ticker;
@@ -160,6 +169,8 @@ public final class SplitGuardClient implements AutoCloseable {
     this.endpoints = b.endpoints;
     this.requestTimeout = orDefault(b.requestTimeout, DEFAULT_REQUEST_TIMEOUT);
     this.deadline = orDefault(b.deadline, DEFAULT_DEADLINE);
+    this.minRetryTime =
+        requestTimeout.compareTo(MIN_RETRY_TIME) < 0 ? requestTimeout : MIN_RETRY_TIME;
     this.backoff =
         b.initialBackoff == null
             ? new Backoff(DEFAULT_INITIAL_BACKOFF, DEFAULT_MAX_BACKOFF, orNewRandom(b.random))
@@ -836,9 +847,10 @@ public final class SplitGuardClient implements AutoCloseable {
       }
       index = hinted >= 0 && hinted != index ? hinted : (index + 1) % endpoints.size();
 
-      Duration left = Duration.ofNanos(deadlineAt - ticker.nanoTime());
+      // The retry must start early enough to finish: it needs MIN_RETRY_TIME after the delay.
+      Duration left = Duration.ofNanos(deadlineAt - ticker.nanoTime()).minus(minRetryTime);
       Duration delay = backoff.delay(attempts, retry.retryAfter(), left);
-      // Waiting until (or past) the deadline only to give up then would waste the caller's time.
+      // Waiting until (or past) that point only to give up then would waste the caller's time.
       if (delay.compareTo(left) >= 0) {
         throw giveUp(callDeadline, attempts, lastFailure);
       }

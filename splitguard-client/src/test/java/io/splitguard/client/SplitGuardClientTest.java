@@ -694,6 +694,24 @@ class SplitGuardClientTest {
   }
 
   @Test
+  void noRetryIsStartedTooLateToFinishBeforeTheDeadline() throws IOException {
+    // Retry-After 2 s fits before a 2.1 s deadline but would leave the retry 100 ms: a write cut
+    // off there would be ambiguous. The hint is ignored and the call ends with MIN_RETRY_TIME left.
+    ScriptedServer minority = server()
+        .otherwise(problem(503, "PARTITIONED", "no quorum", "", Map.of("Retry-After", "2")));
+    Duration deadline = Duration.ofMillis(2100);
+    SplitGuardClient client = track(builder(minority.uri()).deadline(deadline).build());
+
+    UnavailableException e =
+        catchThrowableOfType(UnavailableException.class, () -> client.put("k", "v"));
+
+    assertThat(e.getCause()).isInstanceOf(PartitionedException.class);
+    assertThat(time.sleeps()).doesNotContain(Duration.ofSeconds(2));
+    assertThat(time.totalSlept()).isLessThanOrEqualTo(deadline.minus(SplitGuardClient.MIN_RETRY_TIME));
+    assertThat(minority.requestCount()).isEqualTo(e.attempts()).isGreaterThan(1);
+  }
+
+  @Test
   void everyEndpointRefused_throwsUnavailableWithConnectExceptionCause() throws IOException {
     SplitGuardClient client =
         track(
