@@ -4,6 +4,7 @@ import io.splitguard.core.registry.BatchCodec;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -47,6 +48,14 @@ import org.slf4j.LoggerFactory;
  *       retry can never apply a write twice: the leader's retry cache answers a copy it has seen,
  *       and the state machine refuses to apply a request id a second time (a copy appended by
  *       an earlier leader; see {@code AppliedRequests});
+ *   <li>never sends a request again to a member while an earlier attempt there is still pending:
+ *       Ratis' client keeps one entry per call id and connection, and refuses a second send
+ *       ("entry already exists") until the first is answered or its RPC times out. The router
+ *       waits on the pending attempt instead;
+ *   <li>still takes the answer of an attempt it moved away from (the leader changed meanwhile) if
+ *       that answer is a success: a leader answers success only for a committed entry, and the
+ *       copy sent to the new leader would otherwise be refused as already applied and reported
+ *       as unknown;
  *   <li>gives up at the request deadline with a {@link TimeoutException}: the caller reports the
  *       outcome as unknown, since an earlier attempt may have been appended.
  * </ul>
@@ -57,28 +66,48 @@ final class LeaderRouter {
   private static final long MAX_BACKOFF_MS = 100;
   private static final long LEADER_CHECK_MS = 50;
 
-  private final RaftServer server;
+  private final Transport transport;
   private final RaftGroupId groupId;
   private final RaftPeerId self;
-  private final RaftClientRpc rpc;
   private final ScheduledExecutorService scheduler;
   private final long requestTimeoutMs;
   private final long attemptTimeoutMs;
   private final ClientId clientId = ClientId.randomId();
   private final AtomicLong callIds = new AtomicLong();
-  private final Set<RaftPeerId> peersKnownToRpc = ConcurrentHashMap.newKeySet();
 
   /**
-   * @param rpc the transport used to reach other members (from a Raft client of this group)
-   * @param attemptTimeout how long one attempt may wait for the same leader before it is sent
-   *     again (sooner if this node learns of another leader)
+   * What the router needs of this node's Raft server and of the network to the other members.
    */
-  LeaderRouter(RaftServer server, RaftGroupId groupId, RaftPeerId self, RaftClientRpc rpc,
+  interface Transport {
+    /** The leader this node's server follows (itself when it leads), or null if none is known. */
+    RaftPeerId knownLeader();
+
+    /** Hands a request to this node's own Raft server. */
+    CompletableFuture<RaftClientReply> submitLocal(RaftClientRequest request) throws IOException;
+
+    /** Sends a request to another member; the future fails if the RPC fails or times out. */
+    CompletableFuture<RaftClientReply> sendRemote(RaftPeerId target, RaftClientRequest request)
+        throws IOException;
+
+    /** Told when an RPC to {@code target} failed, so that a broken connection is re-made. */
+    void remoteFailed(RaftPeerId target, Throwable cause);
+
+    /** This node's server and a Raft client's RPC for the other members. */
+    static Transport of(RaftServer server, RaftGroupId groupId, RaftPeerId self, RaftClientRpc rpc) {
+      return new RatisTransport(server, groupId, self, rpc);
+    }
+  }
+
+  /**
+   * @param attemptTimeout how long one attempt may wait for the same leader before it is sent
+   *     again (sooner if this node learns of another leader); an attempt still pending at another
+   *     member is waited for rather than sent again
+   */
+  LeaderRouter(Transport transport, RaftGroupId groupId, RaftPeerId self,
       ScheduledExecutorService scheduler, Duration requestTimeout, Duration attemptTimeout) {
-    this.server = server;
+    this.transport = transport;
     this.groupId = groupId;
     this.self = self;
-    this.rpc = rpc;
     this.scheduler = scheduler;
     this.requestTimeoutMs = requestTimeout.toMillis();
     this.attemptTimeoutMs = attemptTimeout.toMillis();
@@ -109,15 +138,19 @@ final class LeaderRouter {
   private CompletableFuture<RaftClientReply> send(Message message, RaftClientRequest.Type type) {
     Call call = new Call(message, type, callIds.incrementAndGet(),
         System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(requestTimeoutMs));
-    attempt(call, knownLeader(), FIRST_BACKOFF_MS);
+    attempt(call, transport.knownLeader(), FIRST_BACKOFF_MS);
     return call.result;
   }
 
-  /** One request's state across attempts: every attempt carries the same call id. */
+  /**
+   * One request's state across attempts: every attempt carries the same call id. {@code remote}
+   * holds the latest attempt sent to each other member.
+   */
   private record Call(Message message, RaftClientRequest.Type type, long callId, long deadlineNanos,
-      CompletableFuture<RaftClientReply> result) {
+      CompletableFuture<RaftClientReply> result,
+      Map<RaftPeerId, CompletableFuture<RaftClientReply>> remote) {
     Call(Message message, RaftClientRequest.Type type, long callId, long deadlineNanos) {
-      this(message, type, callId, deadlineNanos, new CompletableFuture<>());
+      this(message, type, callId, deadlineNanos, new CompletableFuture<>(), new ConcurrentHashMap<>());
     }
 
     long remainingMs() {
@@ -139,6 +172,12 @@ final class LeaderRouter {
       retryLater(call, null, backoffMs);
       return;
     }
+    boolean local = target.equals(self);
+    CompletableFuture<RaftClientReply> pendingThere = local ? null : call.remote.get(target);
+    if (pendingThere != null && !pendingThere.isDone()) {
+      await(call, target, pendingThere, backoffMs, System.nanoTime());
+      return;
+    }
     RaftClientRequest request = RaftClientRequest.newBuilder()
         .setClientId(clientId)
         .setServerId(target)
@@ -150,9 +189,12 @@ final class LeaderRouter {
         .build();
     CompletableFuture<RaftClientReply> sent;
     try {
-      sent = target.equals(self) ? server.submitClientRequestAsync(request) : sendRemote(target, request);
+      sent = local ? transport.submitLocal(request) : transport.sendRemote(target, request);
     } catch (IOException | RuntimeException e) {
       sent = CompletableFuture.failedFuture(e);
+    }
+    if (!local) {
+      call.remote.put(target, sent);
     }
     await(call, target, sent, backoffMs, System.nanoTime());
   }
@@ -169,12 +211,19 @@ final class LeaderRouter {
     // retry cache.
     sent.copy().orTimeout(wait, TimeUnit.MILLISECONDS).whenComplete((reply, error) -> {
       if (error != null && unwrap(error) instanceof TimeoutException && !sent.isDone()) {
-        RaftPeerId leaderNow = knownLeader();
+        RaftPeerId leaderNow = transport.knownLeader();
         boolean moved = leaderNow != null && !leaderNow.equals(target);
         long waitedMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - sentAtNanos);
         if (!moved && waitedMs < attemptTimeoutMs && call.remainingMs() > 0) {
           await(call, target, sent, backoffMs, sentAtNanos);
         } else {
+          if (moved) {
+            sent.thenAccept(late -> {
+              if (isPlainSuccess(call, late)) {
+                call.result.complete(late);
+              }
+            });
+          }
           // Not on the JDK's shared timeout thread, which every orTimeout in the process needs.
           RaftPeerId next = moved ? leaderNow : target;
           try {
@@ -193,17 +242,11 @@ final class LeaderRouter {
     return e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
   }
 
-  private CompletableFuture<RaftClientReply> sendRemote(RaftPeerId target, RaftClientRequest request)
-      throws IOException {
-    if (!peersKnownToRpc.contains(target)) {
-      RaftPeer peer = server.getDivision(groupId).getRaftConf().getPeer(target);
-      if (peer == null) {
-        throw new IOException("leader " + target + " is not in this node's configuration");
-      }
-      rpc.addRaftPeers(List.of(peer));
-      peersKnownToRpc.add(target);
-    }
-    return rpc.sendRequestAsyncUnordered(request);
+  /** A reply that completes the call as it is: not a refusal to be retried elsewhere. */
+  private static boolean isPlainSuccess(Call call, RaftClientReply reply) {
+    return reply.isSuccess() && reply.getNotLeaderException() == null && reply.getException() == null
+        && !(call.type.is(RaftClientRequestProto.TypeCase.STALEREAD)
+            && BatchCodec.isForwardRefused(reply.getMessage().getContent().toByteArray()));
   }
 
   private void onAnswer(Call call, RaftPeerId target, long backoffMs, RaftClientReply reply, Throwable error) {
@@ -212,7 +255,7 @@ final class LeaderRouter {
       if (notLeader != null) {
         RaftPeer suggested = notLeader.getSuggestedLeader();
         RaftPeerId next = suggested != null && !suggested.getId().equals(target)
-            ? suggested.getId() : knownLeader();
+            ? suggested.getId() : transport.knownLeader();
         retryLater(call, next, backoffMs);
         return;
       }
@@ -222,7 +265,7 @@ final class LeaderRouter {
       }
       if (call.type.is(RaftClientRequestProto.TypeCase.STALEREAD) && reply.isSuccess()
           && BatchCodec.isForwardRefused(reply.getMessage().getContent().toByteArray())) {
-        RaftPeerId next = knownLeader();
+        RaftPeerId next = transport.knownLeader();
         retryLater(call, next != null && !next.equals(target) ? next : null, backoffMs);
         return;
       }
@@ -233,30 +276,70 @@ final class LeaderRouter {
     // appended. Sending the same call id again is safe (see the class comment).
     Throwable cause = unwrap(error);
     if (!target.equals(self)) {
-      // As Ratis' own client does: a failed or closed connection is re-established on next use.
-      rpc.handleException(target, cause, rpc.shouldReconnect(cause));
+      transport.remoteFailed(target, cause);
     }
     LOG.debug("event=raft_request_retry callId={} target={} error={}", call.callId, target, cause.toString());
-    retryLater(call, knownLeader(), backoffMs);
+    retryLater(call, transport.knownLeader(), backoffMs);
   }
 
   private void retryLater(Call call, RaftPeerId target, long backoffMs) {
     long delay = Math.min(backoffMs, Math.max(0, call.remainingMs()));
     try {
-      scheduler.schedule(() -> attempt(call, target != null ? target : knownLeader(),
+      scheduler.schedule(() -> attempt(call, target != null ? target : transport.knownLeader(),
           Math.min(MAX_BACKOFF_MS, backoffMs * 2)), delay, TimeUnit.MILLISECONDS);
     } catch (RejectedExecutionException e) {
       call.result.completeExceptionally(new IOException("closing", e));
     }
   }
 
-  /** The leader this node's server follows (itself when it leads), or null if none is known. */
-  private RaftPeerId knownLeader() {
-    try {
-      DivisionInfo info = server.getDivision(groupId).getInfo();
-      return info.isLeader() ? self : info.getLeaderId();
-    } catch (IOException | RuntimeException e) {
-      return null;
+  /** {@link Transport} over this node's Raft server and a Raft client's RPC. */
+  private static final class RatisTransport implements Transport {
+    private final RaftServer server;
+    private final RaftGroupId groupId;
+    private final RaftPeerId self;
+    private final RaftClientRpc rpc;
+    private final Set<RaftPeerId> peersKnownToRpc = ConcurrentHashMap.newKeySet();
+
+    RatisTransport(RaftServer server, RaftGroupId groupId, RaftPeerId self, RaftClientRpc rpc) {
+      this.server = server;
+      this.groupId = groupId;
+      this.self = self;
+      this.rpc = rpc;
+    }
+
+    @Override
+    public RaftPeerId knownLeader() {
+      try {
+        DivisionInfo info = server.getDivision(groupId).getInfo();
+        return info.isLeader() ? self : info.getLeaderId();
+      } catch (IOException | RuntimeException e) {
+        return null;
+      }
+    }
+
+    @Override
+    public CompletableFuture<RaftClientReply> submitLocal(RaftClientRequest request) throws IOException {
+      return server.submitClientRequestAsync(request);
+    }
+
+    @Override
+    public CompletableFuture<RaftClientReply> sendRemote(RaftPeerId target, RaftClientRequest request)
+        throws IOException {
+      if (!peersKnownToRpc.contains(target)) {
+        RaftPeer peer = server.getDivision(groupId).getRaftConf().getPeer(target);
+        if (peer == null) {
+          throw new IOException("leader " + target + " is not in this node's configuration");
+        }
+        rpc.addRaftPeers(List.of(peer));
+        peersKnownToRpc.add(target);
+      }
+      return rpc.sendRequestAsyncUnordered(request);
+    }
+
+    @Override
+    public void remoteFailed(RaftPeerId target, Throwable cause) {
+      // As Ratis' own client does: a failed or closed connection is re-established on next use.
+      rpc.handleException(target, cause, rpc.shouldReconnect(cause));
     }
   }
 }

@@ -153,8 +153,9 @@ public final class RatisRegistry implements Registry {
     this.stateMachine = stateMachine;
     this.requestTimeout = options.settings().requestTimeout();
     this.routerClient = newClient(options, group, null);
-    this.router = new LeaderRouter(server, group.getGroupId(), selfPeer, routerClient.getClientRpc(),
-        retirer, requestTimeout, options.settings().electionTimeoutMin());
+    this.router = new LeaderRouter(
+        LeaderRouter.Transport.of(server, group.getGroupId(), selfPeer, routerClient.getClientRpc()),
+        group.getGroupId(), selfPeer, retirer, requestTimeout, options.settings().electionTimeoutMin());
     this.roundCompletions = Executors.newCachedThreadPool(r -> {
       Thread t = new Thread(r, "raft-round-completions-" + options.self());
       t.setDaemon(true);
