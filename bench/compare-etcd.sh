@@ -2,7 +2,9 @@
 # Measures SplitGuard against etcd on this machine, one after the other, with the same client
 # (splitguard bench): put at 1/16/64/256 clients, linearizable get, stale (etcd: serializable) get,
 # compare-and-set, and the failover window when the leader is killed or paused. Prints both and
-# their ratios, and keeps the raw JSON results.
+# their ratios, and keeps the raw JSON results. Clients are spread over the members (followers
+# forward writes to the leader); put at 64 clients runs a second time with every client talking
+# to the leader ("put (to the leader)"), as a leader-aware client would, for both stores.
 #
 # Fair settings: 3 members on loopback each; both fsync their logs on every commit; both use
 # their default election timeouts (etcd: 100 ms heartbeat, 1000 ms election; SplitGuard: 100 ms
@@ -116,6 +118,9 @@ run_load() { # target endpoints round
   sg bench --target "$target" --endpoints "$endpoints" --workload put --clients 1,16,64,256 \
     --duration "$duration" --warmup "$warmup" --json > "$out/$target/load-put-r$round.json" \
     || log "$target put: a phase had no successful operation (see above)"
+  sg bench --target "$target" --endpoints "$endpoints" --workload put --clients 64 --route leader \
+    --duration "$duration" --warmup "$warmup" --json > "$out/$target/load-put-leader-r$round.json" \
+    || log "$target put to the leader: no leader found or no successful operation (see above)"
   local w
   for w in get stale-get cas; do
     sg bench --target "$target" --endpoints "$endpoints" --workload "$w" --clients 1,64 \

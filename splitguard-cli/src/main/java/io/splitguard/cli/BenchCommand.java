@@ -2,12 +2,14 @@ package io.splitguard.cli;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
 import picocli.CommandLine.Command;
@@ -105,6 +107,15 @@ final class BenchCommand implements Callable<Integer> {
       description = "Unmeasured load at the start of each phase (default ${DEFAULT-VALUE}).")
   String warmup;
 
+  @Option(
+      names = "--route",
+      paramLabel = "spread|leader",
+      defaultValue = "spread",
+      description = "spread: client i talks to endpoint i mod n, so followers forward writes to "
+          + "the leader; leader: every client talks to the endpoint that says it leads when the "
+          + "run starts, as a leader-aware client would (default ${DEFAULT-VALUE}).")
+  String route;
+
 
   @Override
   public Integer call() throws InterruptedException {
@@ -123,9 +134,23 @@ final class BenchCommand implements Callable<Integer> {
     int keys = (int) number("--key-space", keySpace, 1, Integer.MAX_VALUE);
     int size = (int) number("--value-size", valueSize, 0, MAX_VALUE_SIZE);
     Duration warm = cluster.duration("--warmup", warmup);
-    BenchRunner.Settings settings = new BenchRunner.Settings(
-        cluster.endpoints(), cluster.timeout(), keys, size, System.nanoTime(), protocol);
+    if (!route.equals("spread") && !route.equals("leader")) {
+      throw cluster.usage("--route: must be spread or leader, got '" + route + "'");
+    }
     Output output = Output.of(spec);
+    List<URI> endpoints = cluster.endpoints();
+    if (route.equals("leader")) {
+      Optional<URI> leader = leader(protocol, endpoints);
+      if (leader.isEmpty()) {
+        output.error("--route leader: none of " + endpoints + " says it leads (" + protocol.name()
+            + " status); is the cluster up and has it elected a leader?");
+        return SplitGuardCli.EXIT_FAILED;
+      }
+      endpoints = List.of(leader.get());
+      output.progress("bench: every client talks to the leader, " + leader.get());
+    }
+    BenchRunner.Settings settings = new BenchRunner.Settings(
+        endpoints, cluster.timeout(), keys, size, System.nanoTime(), protocol);
 
     List<BenchRunner.Result> results = new ArrayList<>();
     try (BenchRunner runner = new BenchRunner(settings)) {
@@ -152,7 +177,7 @@ final class BenchCommand implements Callable<Integer> {
 
     if (cluster.json()) {
       ArrayNode array = Output.JSON.createArrayNode();
-      results.forEach(r -> array.add(json(r)));
+      results.forEach(r -> array.add(json(r).put("route", route)));
       output.json(array);
     } else {
       table(results).forEach(output::line);
@@ -171,6 +196,19 @@ final class BenchCommand implements Callable<Integer> {
       return SplitGuardCli.EXIT_FAILED;
     }
     return 0;
+  }
+
+  /** The first endpoint whose status answer says it leads, asked in order. */
+  private Optional<URI> leader(KvProtocol protocol, List<URI> endpoints) throws InterruptedException {
+    try (BenchHttp http = new BenchHttp(cluster.timeout())) {
+      for (URI endpoint : endpoints) {
+        BenchHttp.Response r = http.send(endpoint, protocol.status(), cluster.timeout());
+        if (r.ioError() == null && protocol.isLeader(r.status(), r.body()).orElse(false)) {
+          return Optional.of(endpoint);
+        }
+      }
+    }
+    return Optional.empty();
   }
 
   private List<Integer> clientLevels() {

@@ -60,7 +60,7 @@ final class BenchCompareCommand implements Callable<Integer> {
       double ty = median(y, "throughput");
       double px = median(x, "p99");
       double py = median(y, "p99");
-      load.add(List.of(y.get(0).path("workload").asText(), y.get(0).path("clients").asText(),
+      load.add(List.of(label(y.get(0)), y.get(0).path("clients").asText(),
           x.size() + " / " + y.size(),
           f1(tx), f1(ty), ratio(ty, tx),
           f2(median(x, "p50")), f2(median(y, "p50")),
@@ -88,6 +88,12 @@ final class BenchCompareCommand implements Callable<Integer> {
     print(output, List.of("FAILOVER", "REPEATS", b + " MEDIAN MS", c + " MEDIAN MS", c + "/" + b,
         b + " MAX MS", c + " MAX MS", "LOST " + b + " / " + c), failover);
     return 0;
+  }
+
+  /** The workload, marked when every client talked to the leader ({@code bench --route leader}). */
+  private static String label(JsonNode phase) {
+    String workload = phase.path("workload").asText();
+    return phase.path("route").asText("spread").equals("leader") ? workload + " (to the leader)" : workload;
   }
 
   private void print(Output output, List<String> header, List<List<String>> rows) {
@@ -156,7 +162,7 @@ final class BenchCompareCommand implements Callable<Integer> {
         if (doc.isArray()) {
           for (JsonNode phase : doc) {
             r.target = phase.path("target").asText(r.target);
-            r.load.computeIfAbsent(phase.path("workload").asText() + " x" + phase.path("clients").asText(),
+            r.load.computeIfAbsent(label(phase) + " x" + phase.path("clients").asText(),
                 k -> new ArrayList<>()).add(phase);
           }
         } else if (doc.isObject() && doc.has("medianWindowMs")) {

@@ -168,6 +168,49 @@ class BenchCommandTest {
     assertThat(a.requests()).hasSize(12);
   }
 
+  /** A healthy node that answers its status as a member with {@code role}. */
+  private FakeNode nodeWithRole(String id, String role) throws IOException {
+    FakeNode n = healthyNode();
+    FakeNode.Responder kv = n.otherwiseResponder();
+    return n.otherwise(q -> q.path().equals("/v1/status")
+        ? FakeNode.status(id, role, "n2", true, "CONNECTED") : kv.respond(q));
+  }
+
+  @Test
+  void routeLeader_sendsEveryClientToTheEndpointThatLeads() throws IOException {
+    FakeNode a = nodeWithRole("n1", "FOLLOWER");
+    FakeNode b = nodeWithRole("n2", "LEADER");
+    FakeNode c = nodeWithRole("n3", "FOLLOWER");
+
+    Cli.Result r = Cli.run("bench", "--endpoints", a.url() + "," + b.url() + "," + c.url(),
+        "--clients", "3", "--ops", "30", "--warmup", "0s", "--route", "leader", "--json");
+
+    assertThat(r.exitCode()).as(r.toString()).isZero();
+    assertThat(results(r).get(0).get("route").asText()).isEqualTo("leader");
+    assertThat(b.requests(q -> q.method().equals("PUT"))).hasSize(30);
+    assertThat(a.requests(q -> q.method().equals("PUT"))).isEmpty();
+    assertThat(c.requests(q -> q.method().equals("PUT"))).isEmpty();
+  }
+
+  @Test
+  void routeLeader_withNoLeader_exits1NamingTheOption() throws IOException {
+    FakeNode a = nodeWithRole("n1", "FOLLOWER");
+
+    Cli.Result r = Cli.run("bench", "--endpoints", a.url(), "--ops", "1", "--route", "leader");
+
+    assertThat(r.exitCode()).as(r.toString()).isEqualTo(SplitGuardCli.EXIT_FAILED);
+    assertThat(r.err()).contains("--route leader").contains("says it leads");
+    assertThat(a.requests(q -> q.method().equals("PUT"))).isEmpty();
+  }
+
+  @Test
+  void routeUnknown_isAUsageError() {
+    Cli.Result r = Cli.run("bench", "--route", "nearest", "--ops", "1");
+
+    assertThat(r.exitCode()).isEqualTo(2);
+    assertThat(r.err()).contains("--route").contains("nearest");
+  }
+
   @Test
   void clientsAreSpreadOverEndpointsRoundRobin() throws IOException {
     // Each node holds its first answer until all three nodes have a request. That can only

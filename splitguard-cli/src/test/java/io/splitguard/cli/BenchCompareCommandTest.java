@@ -42,4 +42,25 @@ class BenchCompareCommandTest {
     assertThat(r.out()).contains(
         "| put | 64 | 3 / 2 | 2000.0 | 5000.0 | 2.50x | 20.00 | 6.00 | 70.00 | 30.00 | 0.43x | 1 / 2 |");
   }
+
+  @Test
+  void phasesSentToTheLeaderAreAPhaseOfTheirOwn() throws IOException {
+    Path etcd = dir.resolve("etcd");
+    Path sg = dir.resolve("splitguard");
+    String spread = phase("etcd", 1000, 10, 50, 0);
+    String toLeader = phase("etcd", 1500, 8, 40, 0).replace("}}", "},\"route\":\"leader\"}");
+    write(etcd, "load-put-r1.json", spread);
+    write(etcd, "load-put-leader-r1.json", toLeader);
+    write(sg, "load-put-r1.json", phase("splitguard", 2000, 5, 30, 0));
+    write(sg, "load-put-leader-r1.json",
+        phase("splitguard", 3000, 4, 20, 0).replace("}}", "},\"route\":\"leader\"}"));
+
+    Cli.Result r = Cli.run("bench", "compare", "--baseline", etcd.toString(),
+        "--candidate", sg.toString(), "--markdown");
+
+    assertThat(r.exitCode()).isZero();
+    assertThat(r.out())
+        .contains("| put | 64 | 1 / 1 | 1000.0 | 2000.0 | 2.00x |")
+        .contains("| put (to the leader) | 64 | 1 / 1 | 1500.0 | 3000.0 | 2.00x |");
+  }
 }

@@ -85,6 +85,11 @@ final class FakeNode implements AutoCloseable {
     return this;
   }
 
+  /** What answers requests after the script ran out, to wrap in another responder. */
+  Responder otherwiseResponder() {
+    return otherwise;
+  }
+
   /** Answers every request after the script ran out with {@code reply}. */
   FakeNode always(Reply reply) {
     return otherwise(r -> reply);
