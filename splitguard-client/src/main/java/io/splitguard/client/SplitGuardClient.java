@@ -57,7 +57,10 @@ import javax.net.ssl.SSLHandshakeException;
  * <p>Each call has an overall <b>deadline</b> (default 15 s) that bounds all its attempts and the
  * waits between them; each attempt is bounded by the <b>request timeout</b> (default 5 s) or the
  * time left, whichever is shorter. A call starts on the endpoint that last answered successfully
- * (initially the first configured one). After every retryable failure the next attempt goes to
+ * (initially the first configured one); a write starts on the leader instead when a node has
+ * named it in its {@code SplitGuard-Leader} answer header and it is a configured endpoint, which
+ * saves the hop of a follower forwarding the write (the hint is dropped when an attempt there
+ * fails, and replaced by the next answer that names another leader). After every retryable failure the next attempt goes to
  * the next endpoint in the configured order (wrapping around), or to the leader named by a
  * {@code NOT_LEADER} answer if it names a configured endpoint: its {@code leaderAddress} ({@code
  * host:port}, or a URI with the same authority) is matched first, then its {@code leader} node id
@@ -144,6 +147,7 @@ public final class SplitGuardClient implements AutoCloseable {
   public static final Duration DEFAULT_LOCK_SAFETY_MARGIN = Duration.ofMillis(500);
 
   private static final String JSON = "application/json";
+  private static final String LEADER_HEADER = "SplitGuard-Leader";
   private static final long NO_PRECONDITION = -1;
 
   private final List<URI> endpoints;
@@ -159,6 +163,8 @@ public final class SplitGuardClient implements AutoCloseable {
   // Where the next call starts: the endpoint that last answered, so a healthy node keeps the
   // traffic and a dead one costs a single failed connect rather than one per call.
   private final AtomicInteger preferred = new AtomicInteger();
+  // The configured endpoint the last SplitGuard-Leader header named, or -1: where writes start.
+  private final AtomicInteger leader = new AtomicInteger(-1);
   private final AtomicBoolean closed = new AtomicBoolean();
   private final Duration lockSafetyMargin;
   private final KeepAliveScheduler injectedScheduler;
@@ -604,7 +610,7 @@ public final class SplitGuardClient implements AutoCloseable {
    */
   public ApValues.Register apPut(String keyspace, String key, String value) {
     Objects.requireNonNull(value, "value");
-    return execute(Call.write("PUT", apPath(keyspace, "kv", key), wire.putBody(value), NO_PRECONDITION),
+    return execute(Call.apWrite("PUT", apPath(keyspace, "kv", key), wire.putBody(value)),
         Wire::register);
   }
 
@@ -619,7 +625,7 @@ public final class SplitGuardClient implements AutoCloseable {
    */
   public Optional<ApValues.Deletion> apDelete(String keyspace, String key) {
     try {
-      return Optional.of(execute(Call.write("DELETE", apPath(keyspace, "kv", key), null, NO_PRECONDITION),
+      return Optional.of(execute(Call.apWrite("DELETE", apPath(keyspace, "kv", key), null),
           Wire::deletion));
     } catch (NotFoundException e) {
       return Optional.empty();
@@ -634,8 +640,8 @@ public final class SplitGuardClient implements AutoCloseable {
    */
   public ApValues.Register apResolve(String keyspace, String key, String value) {
     Objects.requireNonNull(value, "value");
-    return execute(Call.write("POST", apPath(keyspace, "kv", key) + "/resolve", wire.putBody(value),
-        NO_PRECONDITION), Wire::register);
+    return execute(Call.apWrite("POST", apPath(keyspace, "kv", key) + "/resolve", wire.putBody(value)),
+        Wire::register);
   }
 
   /** The superseded values of an AP key the answering node keeps (its newest ones), oldest first. */
@@ -653,7 +659,7 @@ public final class SplitGuardClient implements AutoCloseable {
     if (delta == Long.MIN_VALUE) {
       throw new IllegalArgumentException("delta out of range: " + delta);
     }
-    return execute(Call.write("POST", apPath(keyspace, "counters", name), wire.deltaBody(delta), NO_PRECONDITION),
+    return execute(Call.apWrite("POST", apPath(keyspace, "counters", name), wire.deltaBody(delta)),
         Wire::counter);
   }
 
@@ -676,7 +682,7 @@ public final class SplitGuardClient implements AutoCloseable {
     if (add.isEmpty() && remove.isEmpty()) {
       throw new IllegalArgumentException("nothing to add or remove");
     }
-    return execute(Call.write("POST", apPath(keyspace, "sets", name), wire.setBody(add, remove), NO_PRECONDITION),
+    return execute(Call.apWrite("POST", apPath(keyspace, "sets", name), wire.setBody(add, remove)),
         Wire::set);
   }
 
@@ -819,7 +825,9 @@ public final class SplitGuardClient implements AutoCloseable {
   private <T> T execute(Call call, Function<JsonNode, T> parser, Duration callDeadline) {
     ensureOpen();
     long deadlineAt = ticker.nanoTime() + callDeadline.toNanos();
-    int index = Math.floorMod(preferred.get(), endpoints.size());
+    int knownLeader = leader.get();
+    int index = Math.floorMod(
+        call.toLeader() && knownLeader >= 0 ? knownLeader : preferred.get(), endpoints.size());
     int attempts = 0;
     Throwable lastFailure = null;
     while (true) {
@@ -841,6 +849,7 @@ public final class SplitGuardClient implements AutoCloseable {
       }
       Retry<T> retry = (Retry<T>) a;
       lastFailure = retry.cause();
+      leader.compareAndSet(index, -1);
       int hinted = endpointNamedBy(retry.leaderAddress());
       if (hinted < 0) {
         hinted = endpointNamedBy(retry.leaderId());
@@ -921,6 +930,8 @@ public final class SplitGuardClient implements AutoCloseable {
       throw outcomeUnknown(endpoint, "interrupted while waiting for an answer", e);
     }
 
+    response.headers().firstValue(LEADER_HEADER).map(this::endpointNamedBy)
+        .filter(i -> i >= 0).ifPresent(leader::set);
     int status = response.statusCode();
     if (status >= 200 && status < 300) {
       try {
@@ -1035,15 +1046,30 @@ public final class SplitGuardClient implements AutoCloseable {
    * @param ifMatch expected revision for {@code If-Match}, or {@link #NO_PRECONDITION}
    * @param idempotent whether repeating it after an ambiguous failure is harmless
    */
-  private record Call(
-      String method, String pathAndQuery, String body, long ifMatch, boolean idempotent) {
+  /**
+   * One request as the retry loop sees it.
+   *
+   * @param idempotent whether an ambiguous failure may be retried (see the class comment)
+   * @param toLeader whether the call starts on the known leader: writes that go through
+   *     consensus, not writes to an AP keyspace, which any node takes locally
+   */
+  private record Call(String method, String pathAndQuery, String body, long ifMatch,
+      boolean idempotent, boolean toLeader) {
+
+    Call(String method, String pathAndQuery, String body, long ifMatch, boolean idempotent) {
+      this(method, pathAndQuery, body, ifMatch, idempotent, false);
+    }
 
     static Call read(String pathAndQuery) {
       return new Call("GET", pathAndQuery, null, NO_PRECONDITION, true);
     }
 
     static Call write(String method, String path, String body, long ifMatch) {
-      return new Call(method, path, body, ifMatch, false);
+      return new Call(method, path, body, ifMatch, false, true);
+    }
+
+    static Call apWrite(String method, String path, String body) {
+      return new Call(method, path, body, NO_PRECONDITION, false, false);
     }
   }
 

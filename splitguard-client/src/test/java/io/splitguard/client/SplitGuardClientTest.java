@@ -670,6 +670,60 @@ class SplitGuardClientTest {
     assertThat(second.requestCount()).isEqualTo(1);
   }
 
+  // ---- leader-aware writes ----
+
+  private static ScriptedServer.Reply entryNamingLeader(URI leader, long revision) {
+    return ScriptedServer.respond(200, "application/json", entryJson("k", "v", revision, 1),
+        Map.of("SplitGuard-Leader", leader.getRawAuthority()));
+  }
+
+  @Test
+  void writesStartOnTheLeaderANodeNamed_readsStayWhereTheyWere() throws IOException {
+    ScriptedServer follower = server();
+    ScriptedServer leader = server();
+    follower.then(entryNamingLeader(leader.uri(), 1)).then(entryNamingLeader(leader.uri(), 2));
+    leader.then(entryNamingLeader(leader.uri(), 3));
+    SplitGuardClient client = client(follower.uri(), leader.uri());
+
+    client.put("k", "v"); // answered by the follower, which names the leader
+    client.get("k"); // reads start where the last call succeeded: the follower
+    client.put("k", "v"); // writes start on the leader
+
+    assertThat(follower.requestCount()).isEqualTo(2);
+    assertThat(leader.requestCount()).isEqualTo(1);
+    assertThat(time.sleeps()).isEmpty();
+  }
+
+  @Test
+  void aLeaderHintThatFailsIsDropped() throws IOException {
+    ScriptedServer follower = server();
+    URI gone = ScriptedServer.refusedEndpoint();
+    follower.then(entryNamingLeader(gone, 1)).otherwise(json(200, entryJson("k", "v", 2, 1)));
+    SplitGuardClient client = client(follower.uri(), gone);
+
+    client.put("k", "v");
+    client.put("k", "v"); // tries the named leader, refused, goes on to the follower
+    client.put("k", "v"); // the hint is gone: straight to the follower
+
+    assertThat(follower.requestCount()).isEqualTo(3);
+    assertThat(time.sleeps()).hasSize(1);
+  }
+
+  @Test
+  void apWritesAreNotSentToTheLeader() throws IOException {
+    ScriptedServer local = server();
+    ScriptedServer leader = server();
+    local.then(entryNamingLeader(leader.uri(), 1)).otherwise(json(200,
+        "{\"keyspace\":\"carts\",\"key\":\"k\",\"type\":\"lww\",\"value\":\"v\",\"node\":\"n1\",\"clock\":{}}"));
+    SplitGuardClient client = client(local.uri(), leader.uri());
+
+    client.put("k", "v");
+    client.apPut("carts", "k", "v");
+
+    assertThat(leader.requestCount()).isZero();
+    assertThat(local.requestCount()).isEqualTo(2);
+  }
+
   // ---- deadline ----
 
   @Test

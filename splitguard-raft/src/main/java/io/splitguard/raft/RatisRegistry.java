@@ -527,6 +527,17 @@ public final class RatisRegistry implements Registry {
     }
   }
 
+  @Override
+  public Optional<NodeId> leaderId() {
+    try {
+      DivisionInfo info = server.getDivision(group.getGroupId()).getInfo();
+      RaftPeerId leader = info.isLeader() ? selfPeer : info.getLeaderId();
+      return leader == null ? Optional.empty() : Optional.of(NodeId.of(leader.toString()));
+    } catch (IOException | RuntimeException e) {
+      return Optional.empty();
+    }
+  }
+
   /**
    * This node's leadership for self-fencing: as leader, the age of the majority's last answers
    * to its appends. Ratis reports when each follower's last answer <em>arrived</em>; the

@@ -1,5 +1,6 @@
 package io.splitguard.core.registry;
 
+import io.splitguard.core.cluster.NodeId;
 import io.splitguard.core.keyspace.Keyspace;
 import io.splitguard.core.keyspace.KeyspaceCommand;
 import io.splitguard.core.keyspace.KeyspaceResult;
@@ -72,6 +73,14 @@ public interface Registry extends AutoCloseable {
 
   /** This node's view of consensus right now. */
   ConsensusStatus status();
+
+  /**
+   * The leader this node follows or is, if known: {@code status().leaderId()}, which an
+   * implementation may answer more cheaply, since it is asked on every request.
+   */
+  default Optional<NodeId> leaderId() {
+    return status().leaderId();
+  }
 
   /**
    * The consensus configuration now.

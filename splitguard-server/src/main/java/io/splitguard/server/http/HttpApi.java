@@ -96,6 +96,8 @@ public final class HttpApi implements AutoCloseable {
   private static final String TRACE_ATTRIBUTE = "splitguard.traceId";
   private static final String START_ATTRIBUTE = "splitguard.startNanos";
   private static final int RESPONSE_COPY_BUFFER_BYTES = 4096;
+  /** Response header naming the leader's API address ({@code host:port}) when it is known. */
+  public static final String LEADER_HEADER = "SplitGuard-Leader";
   /**
    * How much of a refused, oversized body is read and discarded before the answer. A server that
    * closes with the body unread makes the kernel reset the connection, and an HTTP client still
@@ -125,6 +127,11 @@ public final class HttpApi implements AutoCloseable {
   private final Map<RequestTimerKey, Timer> requestTimers = new ConcurrentHashMap<>();
   private final java.net.http.HttpClient forwarder = java.net.http.HttpClient.newBuilder()
       .connectTimeout(java.time.Duration.ofSeconds(2)).build();
+
+  // The last leader's address, looked up once per leader change rather than per request.
+  private volatile LeaderAddress lastLeader;
+
+  private record LeaderAddress(NodeId id, String address) {}
 
   private HttpApi(
       NodeId self, ClusterSpec cluster, NodeSettings settings, Registry registry,
@@ -251,6 +258,26 @@ public final class HttpApi implements AutoCloseable {
     ctx.attribute(TRACE_ATTRIBUTE, traceId);
     ctx.attribute(START_ATTRIBUTE, System.nanoTime());
     ctx.header("X-Trace-Id", traceId);
+    // Lets a client send its writes to the leader itself, saving the forward (docs/api.md).
+    String leader = leaderAddress();
+    if (leader != null) {
+      ctx.header(LEADER_HEADER, leader);
+    }
+  }
+
+  /** The API address of the leader this node follows or is, or null if unknown. */
+  private String leaderAddress() {
+    Optional<NodeId> leader = registry.leaderId();
+    if (leader.isEmpty()) {
+      return null;
+    }
+    LeaderAddress known = lastLeader;
+    if (known == null || !known.id().equals(leader.get())) {
+      known = new LeaderAddress(leader.get(),
+          cluster.member(leader.get()).map(m -> m.api().toString()).orElse(null));
+      lastLeader = known;
+    }
+    return known.address();
   }
 
   private void afterRequest(Context ctx) {

@@ -103,6 +103,8 @@ class HttpApiTest {
     assertThat(json(put).get("createRevision").asLong()).isEqualTo(1);
     assertThat(put.headers().firstValue("ETag")).contains("\"1\"");
     assertThat(put.headers().firstValue("X-Trace-Id")).isPresent();
+    // The leader's API address, for clients that send their writes to it directly.
+    assertThat(put.headers().firstValue("SplitGuard-Leader")).contains("127.0.0.1:2");
 
     HttpResponse<String> get = send("GET", "/v1/kv/greeting", null, null);
     assertThat(json(get).get("value").asText()).isEqualTo("hello");
