@@ -533,7 +533,7 @@ public final class SplitGuardClient implements AutoCloseable {
     String path = KeyPaths.lock(Objects.requireNonNull(name, "name")) + "/keepalive";
     Duration bound = callDeadline.compareTo(deadline) < 0 ? callDeadline : deadline;
     return execute(
-        new Call("POST", path, wire.tokenBody(token), NO_PRECONDITION, true), Wire::lockInfo, bound);
+        new Call("POST", path, wire.tokenBody(token), NO_PRECONDITION, true, true), Wire::lockInfo, bound);
   }
 
   /**
@@ -566,7 +566,7 @@ public final class SplitGuardClient implements AutoCloseable {
   public KeyspaceInfo declareKeyspace(String name, String mode, String merge, Long graceMs) {
     String path = KeyPaths.keyspace(Objects.requireNonNull(name, "name"));
     return execute(new Call("PUT", path, wire.declareBody(Objects.requireNonNull(mode, "mode"), merge, graceMs),
-        NO_PRECONDITION, true), Wire::keyspace);
+        NO_PRECONDITION, true, true), Wire::keyspace);
   }
 
   /** Every keyspace the answering node has applied, {@code default} first. */
