@@ -59,6 +59,7 @@ final class NodeCommand implements Callable<Integer> {
       ApSettings ap = configFile == null ? ApSettings.defaults() : SettingsFile.readAp(configFile);
       MembershipSettings membership = configFile == null
           ? MembershipSettings.defaults() : SettingsFile.readMembership(configFile);
+      boolean promptElection = configFile == null || SettingsFile.readPromptElection(configFile);
       NodeId self;
       try {
         self = NodeId.of(id);
@@ -71,7 +72,7 @@ final class NodeCommand implements Callable<Integer> {
         throw new IllegalArgumentException("--id: " + e.getMessage());
       }
       options = new NodeOptions(self, cluster, dataDir, settings, new TestFaults(localLinearizableReads), ap,
-          membership, join);
+          membership, join, promptElection);
     } catch (IllegalArgumentException e) {
       System.err.println("splitguard node: " + e.getMessage());
       return SplitGuardCli.EXIT_USAGE;

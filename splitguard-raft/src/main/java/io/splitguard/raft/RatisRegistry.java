@@ -6,6 +6,7 @@ import io.splitguard.core.cluster.NodeId;
 import io.splitguard.core.keyspace.KeyspaceCodec;
 import io.splitguard.core.keyspace.KeyspaceCommand;
 import io.splitguard.core.keyspace.KeyspaceResult;
+import io.splitguard.core.election.LeaderContact;
 import io.splitguard.core.kv.KvCodec;
 import io.splitguard.core.kv.KvCommand;
 import io.splitguard.core.kv.KvEntry;
@@ -53,14 +54,17 @@ import java.util.function.BiFunction;
 import java.util.function.Function;
 import java.util.function.LongSupplier;
 import org.apache.ratis.client.RaftClient;
+import org.apache.ratis.client.impl.ClientProtoUtils;
 import org.apache.ratis.proto.RaftProtos.RaftPeerRole;
 import org.apache.ratis.proto.RaftProtos.RoleInfoProto;
 import org.apache.ratis.proto.RaftProtos.ServerRpcProto;
+import org.apache.ratis.proto.RaftProtos.StartLeaderElectionRequestProto;
 import org.apache.ratis.protocol.ClientId;
 import org.apache.ratis.protocol.Message;
 import org.apache.ratis.protocol.RaftClientReply;
 import org.apache.ratis.protocol.RaftGroup;
 import org.apache.ratis.protocol.RaftGroupId;
+import org.apache.ratis.protocol.RaftGroupMemberId;
 import org.apache.ratis.protocol.RaftPeer;
 import org.apache.ratis.protocol.RaftPeerId;
 import org.apache.ratis.protocol.SetConfigurationRequest;
@@ -69,6 +73,7 @@ import org.apache.ratis.retry.RetryPolicies;
 import org.apache.ratis.server.DivisionInfo;
 import org.apache.ratis.server.RaftConfiguration;
 import org.apache.ratis.server.RaftServer;
+import org.apache.ratis.server.protocol.TermIndex;
 import org.apache.ratis.server.storage.RaftStorage;
 import org.apache.ratis.thirdparty.com.google.protobuf.UnsafeByteOperations;
 import org.slf4j.Logger;
@@ -581,6 +586,71 @@ public final class RatisRegistry implements Registry {
       return new LeadershipView(true, info.getCurrentTerm(), info.isLeaderReady(), age, 0);
     } catch (IOException | RuntimeException e) {
       return LeadershipView.leaderless(0);
+    }
+  }
+
+  /**
+   * This node's contact with its leader, as a follower (see {@link LeaderContact}): empty when it
+   * leads, is a listener, knows no leader, or has not heard from the leader since it became
+   * follower (Ratis starts that clock at the role change, which is not contact).
+   */
+  @Override
+  public Optional<LeaderContact> leaderContact() {
+    try {
+      RaftServer.Division division = server.getDivision(group.getGroupId());
+      DivisionInfo info = division.getInfo();
+      RaftPeerId leaderId = info.getLeaderId();
+      if (!info.isAlive() || !info.isFollower() || leaderId == null || leaderId.equals(selfPeer)) {
+        return Optional.empty();
+      }
+      RoleInfoProto role = info.getRoleInfoProto();
+      if (!role.hasFollowerInfo()) {
+        return Optional.empty();
+      }
+      long silence = role.getFollowerInfo().getLeaderInfo().getLastRpcElapsedTimeMs();
+      if (silence >= role.getRoleElapsedTimeMs() || role.getFollowerInfo().getOutstandingOp() > 0) {
+        // Never heard since the role change, or an append from the leader is being handled now.
+        return Optional.empty();
+      }
+      TermIndex last = division.getRaftLog().getLastEntryTermIndex();
+      return Optional.of(new LeaderContact(NodeId.of(leaderId.toString()), info.getCurrentTerm(), silence,
+          last == null ? 0 : last.getTerm(), last == null ? -1 : last.getIndex()));
+    } catch (IOException | RuntimeException e) {
+      return Optional.empty();
+    }
+  }
+
+  /**
+   * Starts an election on this follower now, in place of the silent leader named in {@code
+   * contact}, through Ratis' leadership-transfer entry point ({@code startLeaderElection}, which
+   * a leader sends to its chosen successor). The caller has established that a majority agrees the
+   * leader is gone ({@link io.splitguard.core.election.PromptElection}); Ratis refuses when this
+   * node is no longer a follower of that leader in that term, or its log is behind its own last
+   * entry. Returns whether the election started.
+   */
+  public boolean startElectionInPlaceOf(LeaderContact contact) {
+    try {
+      RaftServer.Division division = server.getDivision(group.getGroupId());
+      TermIndex last = division.getRaftLog().getLastEntryTermIndex();
+      if (last == null || last.getTerm() != contact.term()
+          || !contact.leader().equals(leaderId().orElse(null))) {
+        // Ratis recognises the "leader" of the request only in the current term, which is the term
+        // of the last entry once the follower has received the leader's first entry.
+        return false;
+      }
+      StartLeaderElectionRequestProto request = StartLeaderElectionRequestProto.newBuilder()
+          .setServerRequest(ClientProtoUtils.toRaftRpcRequestProtoBuilder(
+              RaftGroupMemberId.valueOf(RaftPeerId.valueOf(contact.leader().value()), group.getGroupId()), selfPeer))
+          .setLeaderLastEntry(last.toProto())
+          .build();
+      boolean started = server.startLeaderElection(request).getServerReply().getSuccess();
+      LOG.info("event=prompt_election node={} silent_leader={} term={} silence_ms={} last_index={} started={}",
+          options.self(), contact.leader(), contact.term(), contact.silenceMs(), last.getIndex(), started);
+      return started;
+    } catch (IOException | RuntimeException e) {
+      LOG.info("event=prompt_election node={} silent_leader={} term={} started=false error={}",
+          options.self(), contact.leader(), contact.term(), e.toString());
+      return false;
     }
   }
 

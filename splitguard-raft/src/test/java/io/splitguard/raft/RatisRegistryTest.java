@@ -8,6 +8,7 @@ import io.splitguard.core.cluster.ClusterSpec;
 import io.splitguard.core.cluster.HostPort;
 import io.splitguard.core.cluster.NodeId;
 import io.splitguard.core.config.NodeSettings;
+import io.splitguard.core.election.LeaderContact;
 import io.splitguard.core.keyspace.KeyspaceCommand;
 import io.splitguard.core.keyspace.KeyspaceKeys;
 import io.splitguard.core.keyspace.KeyspaceMode;
@@ -271,6 +272,53 @@ class RatisRegistryTest {
         assertThat(e.getCause()).isInstanceOfAny(OutcomeUnknownException.class, NoLeaderException.class);
       }
     }
+  }
+
+  @Test
+  void followersReportTheirContactWithTheLeaderAndTheLeaderReportsNone() throws Exception {
+    startCluster();
+    RatisRegistry leader = awaitLeader();
+    assertThat(leader.submit(KvCommand.Put.of("k", "v")).get(20, TimeUnit.SECONDS)).isInstanceOf(KvResult.Written.class);
+    for (RatisRegistry follower : running.stream().filter(r -> r != leader).toList()) {
+      LeaderContact contact = await().atMost(Duration.ofSeconds(20))
+          .until(follower::leaderContact, Optional::isPresent).orElseThrow();
+      assertThat(contact.leader()).isEqualTo(leader.self());
+      assertThat(contact.term()).isEqualTo(leader.status().term());
+      assertThat(contact.lastLogIndex()).isPositive();
+    }
+    assertThat(leader.leaderContact()).isEmpty();
+  }
+
+  @Test
+  void aFollowerStartsAnElectionInPlaceOfAStoppedLeaderAndWins() throws Exception {
+    startCluster();
+    RatisRegistry leader = awaitLeader();
+    assertThat(leader.submit(KvCommand.Put.of("k", "v")).get(20, TimeUnit.SECONDS)).isInstanceOf(KvResult.Written.class);
+    List<RatisRegistry> followers = running.stream().filter(r -> r != leader).toList();
+    // Both followers hold the same log, so either may be the candidate.
+    await().atMost(Duration.ofSeconds(20)).until(() -> followers.stream()
+        .map(f -> f.leaderContact().map(LeaderContact::lastLogIndex).orElse(-2L)).distinct().count() == 1
+        && followers.get(0).leaderContact().isPresent());
+    RatisRegistry candidate = followers.get(0);
+    LeaderContact contact = candidate.leaderContact().orElseThrow();
+    long oldTerm = contact.term();
+
+    // Naming a node that is not the leader, or an old term, is refused and changes nothing.
+    assertThat(candidate.startElectionInPlaceOf(new LeaderContact(followers.get(1).self(), oldTerm,
+        contact.silenceMs(), contact.lastLogTerm(), contact.lastLogIndex()))).isFalse();
+    assertThat(candidate.startElectionInPlaceOf(new LeaderContact(leader.self(), oldTerm - 1,
+        contact.silenceMs(), contact.lastLogTerm(), contact.lastLogIndex()))).isFalse();
+    assertThat(candidate.status().role()).isEqualTo(ConsensusStatus.Role.FOLLOWER);
+
+    leader.close();
+    running.remove(leader);
+    assertThat(candidate.startElectionInPlaceOf(contact)).isTrue();
+    // The other follower's own timer cannot fire for electionTimeoutMin (1 s); the forced election
+    // needs one vote round on loopback.
+    assertThat(awaitLeader()).isSameAs(candidate);
+    assertThat(candidate.status().term()).isGreaterThan(oldTerm);
+    assertThat(candidate.submit(KvCommand.Put.of("after", "v")).get(20, TimeUnit.SECONDS))
+        .isInstanceOf(KvResult.Written.class);
   }
 
   @Test

@@ -21,10 +21,13 @@ import java.util.Objects;
  * @param membership automatic demotion and promotion catch-up settings
  * @param join whether this node joins a running cluster: its Raft server starts with an empty
  *     configuration and waits to be added as a listener (ignored once it has a Raft log)
+ * @param promptElection whether this node, as a follower, starts an election as soon as a majority
+ *     agrees the leader has been silent for {@code electionTimeoutMin} ({@code
+ *     io.splitguard.core.election.PromptElection}); when off, only Raft's own timer does
  */
 public record NodeOptions(
     NodeId self, ClusterFile.Parsed cluster, Path dataDir, NodeSettings settings, TestFaults faults,
-    ApSettings ap, MembershipSettings membership, boolean join) {
+    ApSettings ap, MembershipSettings membership, boolean join, boolean promptElection) {
   /** Checks that {@code self} is a member. */
   public NodeOptions {
     Objects.requireNonNull(self, "self");
@@ -35,6 +38,13 @@ public record NodeOptions(
     Objects.requireNonNull(ap, "ap");
     Objects.requireNonNull(membership, "membership");
     cluster.spec().require(self);
+  }
+
+  /** Options with prompt elections on. */
+  public NodeOptions(
+      NodeId self, ClusterFile.Parsed cluster, Path dataDir, NodeSettings settings, TestFaults faults,
+      ApSettings ap, MembershipSettings membership, boolean join) {
+    this(self, cluster, dataDir, settings, faults, ap, membership, join, true);
   }
 
   /** Options with default membership settings, not joining. */

@@ -1,17 +1,22 @@
 package io.splitguard.server;
 
 import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.splitguard.core.cluster.ClusterMember;
 import io.splitguard.core.cluster.NodeId;
+import io.splitguard.core.election.LeaderContact;
+import io.splitguard.core.election.PromptElection;
 import io.splitguard.core.registry.ConsensusStatus;
 import io.splitguard.raft.RatisRegistry;
 import io.splitguard.raft.RegistryOptions;
 import io.splitguard.server.detector.HeartbeatChannel;
 import io.splitguard.server.detector.PartitionMonitor;
+import io.splitguard.server.election.HttpLeaderContacts;
+import io.splitguard.server.election.PromptElectionTrigger;
 import io.splitguard.core.fencing.FencingSettings;
 import io.splitguard.core.registry.LeadershipView;
 import io.splitguard.server.ap.ApReplicator;
@@ -235,6 +240,9 @@ public final class SplitGuardNode implements AutoCloseable {
         System::nanoTime, metrics).start();
     started.push(membership);
     api.attachMembership(membership);
+    if (options.promptElection()) {
+      started.push(startPromptElections(self, options, registry, metrics));
+    }
     LOG.info("event=node_started node={} api=http://{} raft={} dataDir={}",
         self, member.api(), member.raft(), options.dataDir());
     return new SplitGuardNode(options, started, api, registry, fencing);
@@ -283,6 +291,46 @@ public final class SplitGuardNode implements AutoCloseable {
     return fencing.status();
   }
 
+
+  /**
+   * Followers elect promptly once a majority agrees the leader is silent (see {@link
+   * PromptElection}), looking every {@code electionTimeoutMin / 40} (25 ms by default): the
+   * election starts within one tick of the earliest safe moment.
+   */
+  private static PromptElectionTrigger startPromptElections(
+      NodeId self, NodeOptions options, RatisRegistry registry, MeterRegistry metrics) {
+    PromptElectionTrigger.Consensus consensus = new PromptElectionTrigger.Consensus() {
+      @Override
+      public Optional<LeaderContact> leaderContact() {
+        return registry.leaderContact();
+      }
+
+      @Override
+      public Set<NodeId> voters() {
+        try {
+          return registry.membership().voters();
+        } catch (IOException e) {
+          return Set.of();
+        }
+      }
+
+      @Override
+      public boolean startElectionInPlaceOf(LeaderContact contact) {
+        return registry.startElectionInPlaceOf(contact);
+      }
+    };
+    HttpLeaderContacts peers = new HttpLeaderContacts(id -> {
+      try {
+        return registry.configuredMembers().stream().filter(m -> m.id().equals(id)).findFirst();
+      } catch (IOException e) {
+        return options.cluster().spec().member(id);
+      }
+    });
+    Duration period = Duration.ofMillis(Math.max(5, options.settings().electionTimeoutMin().toMillis() / 40));
+    return new PromptElectionTrigger(self,
+        new PromptElection(options.settings().electionTimeoutMin(), PromptElection.DEFAULT_STAGGER),
+        consensus, peers, System::nanoTime, metrics).start(period);
+  }
   /** The options this node was started with. */
   public NodeOptions options() {
     return options;

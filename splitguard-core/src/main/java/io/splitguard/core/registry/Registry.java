@@ -1,6 +1,7 @@
 package io.splitguard.core.registry;
 
 import io.splitguard.core.cluster.NodeId;
+import io.splitguard.core.election.LeaderContact;
 import io.splitguard.core.keyspace.Keyspace;
 import io.splitguard.core.keyspace.KeyspaceCommand;
 import io.splitguard.core.keyspace.KeyspaceResult;
@@ -70,6 +71,14 @@ public interface Registry extends AutoCloseable {
    * here is simply missing (try again, or ask another node).
    */
   LocalKeyspaces keyspacesLocal();
+
+  /**
+   * As a follower, this node's contact with its leader (who, which term, how long silent, where
+   * this node's log ends); empty otherwise, and from implementations that do not track it.
+   */
+  default Optional<LeaderContact> leaderContact() {
+    return Optional.empty();
+  }
 
   /** This node's view of consensus right now. */
   ConsensusStatus status();

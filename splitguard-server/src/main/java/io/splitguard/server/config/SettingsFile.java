@@ -31,6 +31,7 @@ import java.util.regex.Pattern;
  * heartbeatInterval: 100ms
  * electionTimeoutMin: 1s
  * electionTimeoutMax: 2s
+ * promptElection: true      # followers elect as soon as a majority agrees the leader is silent
  * requestTimeout: 5s
  * maxValueBytes: 1048576
  * fencing:
@@ -61,7 +62,7 @@ public final class SettingsFile {
       "heartbeatInterval", "electionTimeoutMin", "electionTimeoutMax", "phiThreshold",
       "minStdDeviation", "acceptablePause", "requestTimeout", "maxKeyBytes", "maxValueBytes",
       "snapshotThresholdEntries", "fencing", "detectorProfile", "ap",
-      "membership");
+      "membership", "promptElection");
 
   private static final Set<String> KNOWN_AP = Set.of("maxClockOffset", "pushInterval", "antiEntropyInterval",
       "historyMaxEntries", "snapshotEveryRecords");
@@ -206,6 +207,33 @@ public final class SettingsFile {
     } catch (IllegalArgumentException e) {
       throw new ConfigFileException(source + ": " + e.getMessage());
     }
+  }
+
+  /** Reads the {@code promptElection} switch of {@code file} ({@code true} where absent). */
+  public static boolean readPromptElection(Path file) {
+    try {
+      return parsePromptElection(file.toString(), Files.readString(file));
+    } catch (IOException e) {
+      throw new ConfigFileException("cannot read config file " + file + ": " + e);
+    }
+  }
+
+  /** Parses the {@code promptElection} switch of settings text ({@code true} where absent). */
+  public static boolean parsePromptElection(String source, String text) {
+    JsonNode root;
+    try {
+      root = YAML.readTree(text);
+    } catch (IOException e) {
+      throw new ConfigFileException(source + ": not valid YAML or JSON: " + ClusterFile.firstLine(e.getMessage()));
+    }
+    JsonNode v = root == null || !root.isObject() ? null : root.get("promptElection");
+    if (v == null || v.isNull()) {
+      return true;
+    }
+    if (!v.isBoolean()) {
+      throw new ConfigFileException(source + ": promptElection must be true or false, got '" + v.asText() + "'");
+    }
+    return v.booleanValue();
   }
 
   private static boolean bool(String source, JsonNode node, String field, boolean fallback) {

@@ -56,6 +56,7 @@ import io.splitguard.core.membership.MembershipSettings;
 import io.splitguard.server.membership.MembershipMonitor;
 import io.splitguard.core.cluster.HostPort;
 import io.splitguard.server.detector.PartitionMonitor;
+import io.splitguard.server.election.HttpLeaderContacts;
 import io.splitguard.server.fencing.FenceStatus;
 import io.splitguard.server.fencing.WriteGate;
 import java.io.IOException;
@@ -187,6 +188,8 @@ public final class HttpApi implements AutoCloseable {
       cfg.routes.post("/v1/internal/ap/range", ctx -> internal(ctx, ApProtocol.Operation.RANGE));
       cfg.routes.post("/v1/internal/ap/summaries", ctx -> internal(ctx, ApProtocol.Operation.SUMMARIES));
       cfg.routes.post("/v1/internal/ap/fetch", ctx -> internal(ctx, ApProtocol.Operation.FETCH));
+      cfg.routes.get(HttpLeaderContacts.PATH,
+          ctx -> writeJson(ctx, 200, HttpLeaderContacts.encode(registry.leaderContact())));
       cfg.routes.get("/v1/guarded/<resource>", this::getGuarded);
       cfg.routes.put("/v1/guarded/<resource>", this::putGuarded);
       cfg.routes.get("/v1/members", this::listMembers);

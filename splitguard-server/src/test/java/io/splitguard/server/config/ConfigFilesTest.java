@@ -94,6 +94,16 @@ class ConfigFilesTest {
   }
 
   @Test
+  void promptElectionIsOnUnlessSwitchedOffAndMustBeABoolean() {
+    assertThat(SettingsFile.parsePromptElection("s", "requestTimeout: 8s\n")).isTrue();
+    assertThat(SettingsFile.parsePromptElection("s", "")).isTrue();
+    assertThat(SettingsFile.parsePromptElection("s", "promptElection: false\n")).isFalse();
+    assertThat(SettingsFile.parse("s", "promptElection: false\n")).isEqualTo(NodeSettings.defaults());
+    assertThatThrownBy(() -> SettingsFile.parsePromptElection("s", "promptElection: sometimes\n"))
+        .hasMessageContaining("promptElection must be true or false, got 'sometimes'");
+  }
+
+  @Test
   void settingsErrorsNameTheField() {
     assertThatThrownBy(() -> SettingsFile.parse("s", "heartbeatInterval: fast")).hasMessageContaining("heartbeatInterval: 'fast' is not a duration");
     assertThatThrownBy(() -> SettingsFile.parse("s", "maxKeyBytes: many")).hasMessageContaining("maxKeyBytes must be an integer");

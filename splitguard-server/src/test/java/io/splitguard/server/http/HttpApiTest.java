@@ -31,6 +31,10 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.nio.charset.StandardCharsets;
+import io.splitguard.core.election.LeaderContact;
+import io.splitguard.server.election.HttpLeaderContacts;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
@@ -234,11 +238,35 @@ class HttpApiTest {
    * An in-memory, single-replica stand-in for the consensus adapter. It plays the leader too:
    * lock commands are stamped with {@link #leaderClockMs} before they are applied.
    */
+  @Test
+  void leaderContactIsAnsweredInAnyPartitionStatusAndReadBackByThePeerAsker() throws Exception {
+    assertThat(json(send("GET", "/v1/internal/raft/leader-contact", null, null)).get("leaderId").isNull()).isTrue();
+    LeaderContact contact = new LeaderContact(NodeId.of("n2"), 4, 1012, 4, 2271);
+    registry.contact = Optional.of(contact);
+    partition();
+    HttpResponse<String> r = send("GET", "/v1/internal/raft/leader-contact", null, null);
+    assertThat(r.statusCode()).isEqualTo(200);
+    assertThat(json(r).get("silenceMs").asLong()).isEqualTo(1012);
+    HttpLeaderContacts peers = new HttpLeaderContacts(id -> Optional.of(
+        new ClusterMember(id, new HostPort("127.0.0.1", 1), new HostPort("127.0.0.1", api.port()))));
+    assertThat(peers.ask(NodeId.of("n1")).get(10, TimeUnit.SECONDS)).contains(contact);
+    registry.contact = Optional.empty();
+    assertThat(peers.ask(NodeId.of("n1")).get(10, TimeUnit.SECONDS)).isEmpty();
+    assertThat(HttpLeaderContacts.decode("{\"leaderId\":\"n2\",\"term\":\"4\"}".getBytes(StandardCharsets.UTF_8))).isEmpty();
+    assertThat(HttpLeaderContacts.decode("not json".getBytes(StandardCharsets.UTF_8))).isEmpty();
+  }
+
   static class FakeRegistry implements Registry {
     final RegistryState state = new RegistryState();
     final List<Object> submitted = new ArrayList<>();
     final AtomicLong leaderClockMs = new AtomicLong(1_700_000_000_000L);
     volatile Function<Object, RuntimeException> failWith;
+    volatile Optional<LeaderContact> contact = Optional.empty();
+
+    @Override
+    public Optional<LeaderContact> leaderContact() {
+      return contact;
+    }
 
     @Override
     public synchronized CompletableFuture<KvResult> submit(KvCommand command) {
