@@ -53,9 +53,9 @@ import org.slf4j.LoggerFactory;
  *       ("entry already exists") until the first is answered or its RPC times out. The router
  *       waits on the pending attempt instead;
  *   <li>still takes the answer of an attempt it moved away from (the leader changed meanwhile) if
- *       that answer is a success: a leader answers success only for a committed entry, and the
- *       copy sent to the new leader would otherwise be refused as already applied and reported
- *       as unknown;
+ *       that answer is a success: a leader answers success only for a committed entry (the copy
+ *       sent to the new leader is not applied again, and is answered with the first copy's
+ *       result only if that node remembers it, see {@code RecentResults});
  *   <li>gives up at the request deadline with a {@link TimeoutException}: the caller reports the
  *       outcome as unknown, since an earlier attempt may have been appended.
  * </ul>

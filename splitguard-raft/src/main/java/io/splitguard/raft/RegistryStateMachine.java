@@ -15,6 +15,7 @@ import io.splitguard.core.registry.Registry.LocalKeyspaces;
 import io.splitguard.core.registry.Registry.LocalLockRead;
 import io.splitguard.core.registry.AppliedRequests;
 import io.splitguard.core.registry.BatchCodec;
+import io.splitguard.core.registry.RecentResults;
 import io.splitguard.core.registry.RegistryCodec;
 import io.splitguard.core.registry.RegistryState;
 import java.io.BufferedInputStream;
@@ -82,6 +83,8 @@ final class RegistryStateMachine extends BaseStateMachine {
   private final LongSupplier leaderClockMs;
   private volatile Function<byte[], CompletableFuture<byte[]>> forwardHandler;
   private RegistryState state = new RegistryState();
+  /** Results of recently applied writes, to answer a copy of one (guarded by {@code lock}). */
+  private final RecentResults recentResults = new RecentResults();
 
   /** A state machine whose leader stamps {@link System#currentTimeMillis()}. */
   RegistryStateMachine() {
@@ -209,14 +212,20 @@ final class RegistryStateMachine extends BaseStateMachine {
           outcomes.add(failed);
         } else if (!firstApplication(elementId)) {
           // A forwarded write that reached the log twice (its forward was retried into another
-          // entry): it took effect at its first copy, whose answer went to the earlier attempt.
-          LOG.warn("event=duplicate_request_skipped index={} request={}", termIndex.getIndex(), elementId);
-          outcomes.add(new BatchCodec.Outcome.Unknown(
-              "request " + elementId + " was already applied; not applying it twice"));
+          // entry): it took effect at its first copy. Its result, if this node applied that copy
+          // recently, is the truthful answer; otherwise the outcome is unknown to this node.
+          Optional<byte[]> first = elementId == null ? Optional.empty() : recentResults.resultOf(elementId);
+          LOG.warn("event=duplicate_request_skipped index={} request={} first_result_known={}",
+              termIndex.getIndex(), elementId, first.isPresent());
+          outcomes.add(first.<BatchCodec.Outcome>map(BatchCodec.Outcome.Done::new).orElseGet(() ->
+              new BatchCodec.Outcome.Unknown("request " + elementId + " was already applied; not applying it twice")));
         } else {
           @SuppressWarnings("unchecked")
           Applied applied = ((Supplier<Applied>) p).get();
           outcomes.add(new BatchCodec.Outcome.Done(applied.result()));
+          if (elementId != null) {
+            recentResults.remember(elementId, applied.result());
+          }
           logs.add(applied.logApplied());
         }
       }
