@@ -115,8 +115,8 @@ public final class PromptElectionTrigger implements AutoCloseable {
       return;
     }
     Optional<LeaderContact> own = consensus.leaderContact();
-    if (own.isEmpty()) {
-      return;
+    if (own.isEmpty() || own.get().silenceMs() < policy.dueAfterMs(0)) {
+      return; // the usual case, every tick of a healthy follower: no turn has come yet
     }
     Set<NodeId> voters = consensus.voters();
     if (!policy.isDue(self, own.get(), voters) || !asking.compareAndSet(false, true)) {

@@ -1,0 +1,107 @@
+package io.splitguard.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Prompt elections on three node JVMs: a follower that hears no one asks the others and, with no
+ * silent majority to agree, never starts an election (its term stays); a killed leader is
+ * replaced through a prompt election.
+ */
+class PromptElectionIT {
+  /**
+   * Election timeouts of 1-10 s: Ratis' own follower timer then practically never fires within the
+   * few tens of milliseconds after {@code electionTimeoutMin} in which a prompt election starts,
+   * so which of the two elected the successor is not left to chance.
+   */
+  private static final String WIDE_TIMEOUTS = "electionTimeoutMin: 1s\nelectionTimeoutMax: 10s\nrequestTimeout: 20s\n";
+
+  @TempDir Path dir;
+  private LocalCluster cluster;
+
+  @AfterEach
+  void stop() throws Exception {
+    if (cluster != null) {
+      cluster.close();
+    }
+  }
+
+  private long term(int node) {
+    return cluster.http.get(cluster.url(node) + "/v1/status").json().get("term").asLong();
+  }
+
+  private double promptElections(int node, String result) {
+    String metrics = cluster.http.get(cluster.url(node) + "/metrics").body();
+    Matcher m = Pattern.compile("prompt_elections_total\\{[^}]*result=\"" + result + "\"[^}]*} ([0-9.E]+)").matcher(metrics);
+    return m.find() ? Double.parseDouble(m.group(1)) : 0;
+  }
+
+  private List<Integer> others(int node) {
+    List<Integer> others = new ArrayList<>();
+    for (int i = 0; i < 3; i++) {
+      if (i != node) {
+        others.add(i);
+      }
+    }
+    return others;
+  }
+
+  @Test
+  void aFollowerThatHearsNoOneAsksButStartsNoElection() throws Exception {
+    cluster = new LocalCluster(dir, 3, WIDE_TIMEOUTS);
+    cluster.startAll();
+    int leader = cluster.awaitLeader();
+    assertThat(cluster.http.put(cluster.url(leader) + "/v1/kv/k", Http.body("v"), null).status()).isEqualTo(200);
+    int follower = others(leader).get(0);
+    long termBefore = term(follower);
+
+    List<Integer> paused = others(follower);
+    for (int p : paused) {
+      cluster.pause(p);
+    }
+    try {
+      // Its turn comes after electionTimeoutMin of silence; nobody answers the question.
+      await("the follower asked and was held back").atMost(Duration.ofSeconds(30))
+          .pollInterval(Duration.ofMillis(100))
+          .until(() -> promptElections(follower, "held") >= 1);
+      assertThat(promptElections(follower, "started")).isZero();
+      assertThat(term(follower)).isEqualTo(termBefore);
+    } finally {
+      for (int p : paused) {
+        cluster.resume(p);
+      }
+    }
+    cluster.awaitLeader();
+  }
+
+  @Test
+  void aKilledLeaderIsReplacedThroughAPromptElection() throws Exception {
+    cluster = new LocalCluster(dir, 3, WIDE_TIMEOUTS);
+    cluster.startAll();
+    int leader = cluster.awaitLeader();
+    assertThat(cluster.http.put(cluster.url(leader) + "/v1/kv/k", Http.body("v"), null).status()).isEqualTo(200);
+    List<Integer> survivors = others(leader);
+    // Both followers have heard the leader since they became followers.
+    await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100)).until(() -> survivors.stream()
+        .allMatch(s -> !cluster.http.get(cluster.url(s) + "/v1/internal/raft/leader-contact").json()
+            .get("leaderId").isNull()));
+
+    cluster.kill(leader);
+    // Right after the kill the survivors still name the old leader: wait for them to agree on another.
+    int successor = await("a successor").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100))
+        .until(cluster::awaitLeader, l -> l != leader);
+    assertThat(survivors).contains(successor);
+    assertThat(survivors.stream().mapToDouble(s -> promptElections(s, "started")).sum()).isGreaterThanOrEqualTo(1);
+    assertThat(cluster.http.put(cluster.url(successor) + "/v1/kv/k", Http.body("w"), null).status()).isEqualTo(200);
+  }
+}
