@@ -67,6 +67,17 @@ final class LocalCluster implements AutoCloseable {
     return "http://127.0.0.1:" + apiPorts[index];
   }
 
+  /** The indexes of every node but {@code index}, ascending. */
+  List<Integer> others(int index) {
+    List<Integer> others = new ArrayList<>();
+    for (int i = 0; i < size; i++) {
+      if (i != index) {
+        others.add(i);
+      }
+    }
+    return others;
+  }
+
   int size() {
     return size;
   }

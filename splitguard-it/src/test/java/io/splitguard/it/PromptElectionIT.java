@@ -5,7 +5,6 @@ import static org.awaitility.Awaitility.await;
 
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -46,26 +45,16 @@ class PromptElectionIT {
     return m.find() ? Double.parseDouble(m.group(1)) : 0;
   }
 
-  private List<Integer> others(int node) {
-    List<Integer> others = new ArrayList<>();
-    for (int i = 0; i < 3; i++) {
-      if (i != node) {
-        others.add(i);
-      }
-    }
-    return others;
-  }
-
   @Test
   void aFollowerThatHearsNoOneAsksButStartsNoElection() throws Exception {
     cluster = new LocalCluster(dir, 3, WIDE_TIMEOUTS);
     cluster.startAll();
     int leader = cluster.awaitLeader();
     assertThat(cluster.http.put(cluster.url(leader) + "/v1/kv/k", Http.body("v"), null).status()).isEqualTo(200);
-    int follower = others(leader).get(0);
+    int follower = cluster.others(leader).get(0);
     long termBefore = term(follower);
 
-    List<Integer> paused = others(follower);
+    List<Integer> paused = cluster.others(follower);
     for (int p : paused) {
       cluster.pause(p);
     }
@@ -90,7 +79,7 @@ class PromptElectionIT {
     cluster.startAll();
     int leader = cluster.awaitLeader();
     assertThat(cluster.http.put(cluster.url(leader) + "/v1/kv/k", Http.body("v"), null).status()).isEqualTo(200);
-    List<Integer> survivors = others(leader);
+    List<Integer> survivors = cluster.others(leader);
     // Both followers have heard the leader since they became followers.
     await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100)).until(() -> survivors.stream()
         .allMatch(s -> !cluster.http.get(cluster.url(s) + "/v1/internal/raft/leader-contact").json()
