@@ -72,25 +72,30 @@ public final class SettingsFile {
 
   private SettingsFile() {}
 
-  /** Reads and validates {@code file}. */
-  public static NodeSettings read(Path file) {
-    String text;
+  private static String text(Path file) {
     try {
-      text = Files.readString(file);
+      return Files.readString(file);
     } catch (IOException e) {
       throw new ConfigFileException("cannot read config file " + file + ": " + e);
     }
-    return parse(file.toString(), text);
+  }
+
+  private static JsonNode tree(String source, String text) {
+    try {
+      return YAML.readTree(text);
+    } catch (IOException e) {
+      throw new ConfigFileException(source + ": not valid YAML or JSON: " + ClusterFile.firstLine(e.getMessage()));
+    }
+  }
+
+  /** Reads and validates {@code file}. */
+  public static NodeSettings read(Path file) {
+    return parse(file.toString(), text(file));
   }
 
   /** Parses settings text; {@code source} names it in errors. */
   public static NodeSettings parse(String source, String text) {
-    JsonNode root;
-    try {
-      root = YAML.readTree(text);
-    } catch (IOException e) {
-      throw new ConfigFileException(source + ": not valid YAML or JSON: " + ClusterFile.firstLine(e.getMessage()));
-    }
+    JsonNode root = tree(source, text);
     NodeSettings d = NodeSettings.defaults();
     if (root == null || root.isNull() || root.isMissingNode()) {
       return d.validate();
@@ -117,21 +122,12 @@ public final class SettingsFile {
 
   /** Reads the {@code ap} section of {@code file} (defaults where absent). */
   public static ApSettings readAp(Path file) {
-    try {
-      return parseAp(file.toString(), Files.readString(file));
-    } catch (IOException e) {
-      throw new ConfigFileException("cannot read config file " + file + ": " + e);
-    }
+    return parseAp(file.toString(), text(file));
   }
 
   /** Parses the {@code ap} section of settings text; {@code source} names it in errors. */
   public static ApSettings parseAp(String source, String text) {
-    JsonNode root;
-    try {
-      root = YAML.readTree(text);
-    } catch (IOException e) {
-      throw new ConfigFileException(source + ": not valid YAML or JSON: " + ClusterFile.firstLine(e.getMessage()));
-    }
+    JsonNode root = tree(source, text);
     ApSettings d = ApSettings.defaults();
     JsonNode ap = root == null ? null : root.get("ap");
     if (ap == null || ap.isNull()) {
@@ -170,21 +166,12 @@ public final class SettingsFile {
 
   /** Reads and validates the {@code membership} section of {@code file} (defaults where absent). */
   public static MembershipSettings readMembership(Path file) {
-    try {
-      return parseMembership(file.toString(), Files.readString(file));
-    } catch (IOException e) {
-      throw new ConfigFileException("cannot read config file " + file + ": " + e);
-    }
+    return parseMembership(file.toString(), text(file));
   }
 
   /** Parses and validates the {@code membership} section of settings text. */
   public static MembershipSettings parseMembership(String source, String text) {
-    JsonNode root;
-    try {
-      root = YAML.readTree(text);
-    } catch (IOException e) {
-      throw new ConfigFileException(source + ": not valid YAML or JSON: " + ClusterFile.firstLine(e.getMessage()));
-    }
+    JsonNode root = tree(source, text);
     MembershipSettings d = MembershipSettings.defaults();
     JsonNode m = root == null ? null : root.get("membership");
     if (m == null || m.isNull()) {
@@ -211,21 +198,12 @@ public final class SettingsFile {
 
   /** Reads the {@code promptElection} switch of {@code file} ({@code true} where absent). */
   public static boolean readPromptElection(Path file) {
-    try {
-      return parsePromptElection(file.toString(), Files.readString(file));
-    } catch (IOException e) {
-      throw new ConfigFileException("cannot read config file " + file + ": " + e);
-    }
+    return parsePromptElection(file.toString(), text(file));
   }
 
   /** Parses the {@code promptElection} switch of settings text ({@code true} where absent). */
   public static boolean parsePromptElection(String source, String text) {
-    JsonNode root;
-    try {
-      root = YAML.readTree(text);
-    } catch (IOException e) {
-      throw new ConfigFileException(source + ": not valid YAML or JSON: " + ClusterFile.firstLine(e.getMessage()));
-    }
+    JsonNode root = tree(source, text);
     JsonNode v = root == null || !root.isObject() ? null : root.get("promptElection");
     if (v == null || v.isNull()) {
       return true;
