@@ -118,6 +118,7 @@ public final class RatisRegistry implements Registry {
   // Replaced when this node's server learns of a leader the client does not know (see
   // clientForWrites); retired clients are closed once their requests can no longer matter.
   private volatile RaftClient client;
+  private volatile KnownLeader knownLeader;
   private final Object clientLock = new Object();
   private final List<RaftClient> retired = new ArrayList<>();
   private final ScheduledExecutorService retirer;
@@ -537,11 +538,25 @@ public final class RatisRegistry implements Registry {
     try {
       DivisionInfo info = server.getDivision(group.getGroupId()).getInfo();
       RaftPeerId leader = info.isLeader() ? selfPeer : info.getLeaderId();
-      return leader == null ? Optional.empty() : Optional.of(NodeId.of(leader.toString()));
+      if (leader == null) {
+        return Optional.empty();
+      }
+      KnownLeader known = knownLeader;
+      if (known == null || !known.peer().equals(leader)) {
+        known = new KnownLeader(leader, Optional.of(NodeId.of(leader.toString())));
+        knownLeader = known;
+      }
+      return known.id();
     } catch (IOException | RuntimeException e) {
       return Optional.empty();
     }
   }
+
+  /**
+   * The last leader {@link #leaderId()} named. Every HTTP answer names the leader, and validating
+   * a fresh {@link NodeId} for each was a measurable part of a read.
+   */
+  private record KnownLeader(RaftPeerId peer, Optional<NodeId> id) {}
 
   /**
    * This node's leadership for self-fencing: as leader, the age of the majority's last answers

@@ -32,6 +32,18 @@ final class KeyPath {
       throw ProblemException.badRequest(field + ": path must start with " + prefix);
     }
     String encoded = rawPath.substring(prefix.length());
+    if (isPlainAscii(encoded)) {
+      // The common case on the read path: nothing to decode, one byte per character.
+      if (encoded.isEmpty()) {
+        throw ProblemException.badRequest(field + ": must not be empty");
+      }
+      if (encoded.length() > maxKeyBytes) {
+        throw ProblemException.badRequest(
+            field + ": " + encoded.length() + " bytes exceeds the limit of " + maxKeyBytes + " bytes")
+            .with("limit", maxKeyBytes);
+      }
+      return encoded;
+    }
     byte[] bytes = percentDecode(encoded, field);
     if (bytes.length == 0) {
       throw ProblemException.badRequest(field + ": must not be empty");
@@ -49,6 +61,17 @@ final class KeyPath {
     } catch (CharacterCodingException e) {
       throw ProblemException.badRequest(field + ": not valid UTF-8 after percent-decoding");
     }
+  }
+
+  /** Whether {@code s} is ASCII without percent-escapes, so it decodes to itself. */
+  private static boolean isPlainAscii(String s) {
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if (c == '%' || c > 0x7f) {
+        return false;
+      }
+    }
+    return true;
   }
 
   private static byte[] percentDecode(String s, String field) {

@@ -15,6 +15,23 @@ class KeyPathTest {
   }
 
   @Test
+  void aPlainAsciiKeyDecodesAsItsEscapedFormDoes() {
+    StringBuilder every = new StringBuilder();
+    for (char c = 0x01; c < 0x80; c++) {
+      if (c != '%') {
+        every.append(c);
+      }
+    }
+    StringBuilder escaped = new StringBuilder();
+    for (char c : every.toString().toCharArray()) {
+      escaped.append(String.format("%%%02X", (int) c));
+    }
+    assertThat(KeyPath.key("/v1/kv/" + every, "/v1/kv/", 512)).isEqualTo(every.toString());
+    assertThat(KeyPath.key("/v1/kv/" + escaped, "/v1/kv/", 512)).isEqualTo(every.toString());
+    assertThat(KeyPath.key("/v1/kv/" + "x".repeat(512), "/v1/kv/", 512)).hasSize(512);
+  }
+
+  @Test
   void refusesBadKeysNamingTheField() {
     assertThatThrownBy(() -> KeyPath.key("/v1/kv/", "/v1/kv/", 512)).hasMessage("key: must not be empty");
     assertThatThrownBy(() -> KeyPath.key("/v1/kv/a%zz", "/v1/kv/", 512)).hasMessageContaining("key: invalid percent-escape");
