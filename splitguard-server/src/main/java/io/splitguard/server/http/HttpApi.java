@@ -202,6 +202,16 @@ public final class HttpApi implements AutoCloseable {
       cfg.routes.get("/v1/guarded/<resource>", this::getGuarded);
       cfg.routes.put("/v1/guarded/<resource>", this::putGuarded);
       cfg.routes.get("/v1/members", this::listMembers);
+      // HEAD answers as GET would, without the body (Jetty drops it). Javalin's own HEAD answer is
+      // 200 for any path a GET route matches, without running it: a missing key looked present.
+      cfg.routes.head("/v1/status", this::status);
+      cfg.routes.head("/metrics", this::scrape);
+      cfg.routes.head("/v1/kv/<key>", this::get);
+      cfg.routes.head("/v1/locks/<name>", this::getLock);
+      cfg.routes.head("/v1/keyspaces", this::listKeyspaces);
+      cfg.routes.head("/v1/keyspaces/<path>", ctx -> keyspaceRoute(ctx, "GET"));
+      cfg.routes.head("/v1/guarded/<resource>", this::getGuarded);
+      cfg.routes.head("/v1/members", this::listMembers);
       cfg.routes.post("/v1/members", this::addMember);
       cfg.routes.post("/v1/members/<id>/demote", ctx -> changeMember(ctx, new MembershipChange.Demote(memberId(ctx))));
       cfg.routes.post("/v1/members/<id>/promote", ctx -> changeMember(ctx, new MembershipChange.Promote(memberId(ctx))));

@@ -130,6 +130,24 @@ class HttpApiTest {
   }
 
   @Test
+  void headAnswersAsGetWouldWithoutTheBody() throws Exception {
+    HttpResponse<String> missing = send("HEAD", "/v1/kv/greeting", null, null);
+    assertThat(missing.statusCode()).isEqualTo(404);
+    assertThat(missing.body()).isEmpty();
+
+    send("PUT", "/v1/kv/greeting", "{\"value\":\"hello\"}", null);
+    HttpResponse<String> head = send("HEAD", "/v1/kv/greeting?consistency=stale", null, null);
+    HttpResponse<String> get = send("GET", "/v1/kv/greeting?consistency=stale", null, null);
+    assertThat(head.statusCode()).isEqualTo(200);
+    assertThat(head.body()).isEmpty();
+    assertThat(head.headers().firstValue("ETag")).contains("\"1\"");
+    assertThat(head.headers().firstValueAsLong("Content-Length")).hasValue(get.body().length());
+    // The GET after it on the same connection reads its own answer, not a body the HEAD left.
+    assertThat(json(get).get("value").asText()).isEqualTo("hello");
+    assertThat(send("HEAD", "/v1/status", null, null).statusCode()).isEqualTo(200);
+  }
+
+  @Test
   void minorityRefusesCpOperationsImmediatelyButServesStaleReads() throws Exception {
     send("PUT", "/v1/kv/k", "{\"value\":\"v\"}", null);
     partition();
