@@ -160,6 +160,9 @@ public final class HttpApi implements AutoCloseable {
     this.app = Javalin.create(cfg -> {
       cfg.startup.showJavalinBanner = false;
       cfg.startup.showOldJavalinVersionWarning = false;
+      // A known path with the wrong method says which methods it takes, instead of "no such
+      // endpoint".
+      cfg.http.prefer405over404 = true;
       // Room for a maximal value even if every character arrives as a 6-byte JSON escape; the
       // exact limit is checked on the decoded value, with a message naming the field.
       cfg.http.maxRequestSize = 6L * settings.maxValueBytes() + settings.maxKeyBytes() + 64 * 1024;
@@ -1664,7 +1667,9 @@ public final class HttpApi implements AutoCloseable {
       return new ProblemException(ErrorCode.NOT_FOUND, "no such endpoint");
     }
     if (status == 405) {
-      return ProblemException.badRequest("method not allowed on this endpoint");
+      String allowed = e.getDetails().getOrDefault("availableMethods", "");
+      return ProblemException.badRequest("method: not allowed on this endpoint; allowed: " + allowed)
+          .header("Allow", allowed);
     }
     if (status == 413) {
       return ProblemException.badRequest("body: too large (" + e.getMessage() + ")");

@@ -148,6 +148,19 @@ class HttpApiTest {
   }
 
   @Test
+  void aKnownPathWithTheWrongMethodNamesTheMethodsItTakes() throws Exception {
+    HttpResponse<String> patch = send("PATCH", "/v1/kv/greeting", "{}", null);
+    assertThat(patch.statusCode()).isEqualTo(400);
+    assertThat(json(patch).get("code").asText()).isEqualTo("BAD_REQUEST");
+    assertThat(json(patch).get("detail").asText()).startsWith("method: not allowed on this endpoint; allowed: ")
+        .contains("GET").contains("PUT").contains("DELETE");
+    assertThat(patch.headers().firstValue("Allow")).hasValueSatisfying(v -> assertThat(v).contains("GET", "PUT"));
+    // An unknown path is still not found.
+    assertThat(send("PATCH", "/v1/nothing-here", "{}", null).statusCode()).isEqualTo(404);
+    assertThat(send("GET", "/v1/nothing-here", null, null).statusCode()).isEqualTo(404);
+  }
+
+  @Test
   void minorityRefusesCpOperationsImmediatelyButServesStaleReads() throws Exception {
     send("PUT", "/v1/kv/k", "{\"value\":\"v\"}", null);
     partition();
