@@ -98,9 +98,15 @@ class LeaderRouterTest {
     CompletableFuture<RaftClientReply> result = router.write(Message.valueOf("w"));
 
     // Several attempt timeouts pass with the leader unchanged: a second send of the same call id
-    // to n2 would be refused by Ratis' client while the first is pending there.
-    await().during(ATTEMPT_TIMEOUT.multipliedBy(4)).atMost(Duration.ofSeconds(5))
-        .until(() -> transport.sentTo(N2) == 1 && !result.isDone());
+    // to n2 would be refused by Ratis' client while the first is pending there. Checked at every
+    // poll until they have passed, so a second send fails at once and says what it saw (the
+    // framework's "during" once timed out here on a loaded machine without saying why).
+    long start = System.nanoTime();
+    await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(10)).until(() -> {
+      assertThat(transport.sentTo(N2)).as("attempts sent to the leader").isEqualTo(1);
+      assertThat(result).as("the call").isNotDone();
+      return System.nanoTime() - start >= ATTEMPT_TIMEOUT.multipliedBy(4).toNanos();
+    });
 
     Sent first = transport.first(N2);
     first.answer().complete(success(first, "applied"));
