@@ -10,6 +10,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
+import io.javalin.http.Handler;
 import io.javalin.http.HttpResponseException;
 import io.javalin.router.Endpoint;
 import io.micrometer.core.instrument.Counter;
@@ -72,6 +73,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.BiConsumer;
 import java.util.function.Supplier;
 import java.util.regex.Pattern;
 import org.eclipse.jetty.http.UriCompliance;
@@ -181,16 +183,23 @@ public final class HttpApi implements AutoCloseable {
       cfg.http.responseBufferSize = RESPONSE_COPY_BUFFER_BYTES;
       cfg.routes.before(this::beforeRequest);
       cfg.routes.after(this::afterRequest);
-      cfg.routes.get("/v1/status", this::status);
-      cfg.routes.get("/metrics", this::scrape);
-      cfg.routes.get("/v1/kv/<key>", this::get);
+      // Public reads answer HEAD as GET would, without the body (Jetty drops it). Javalin's own
+      // HEAD answer is 200 for any path a GET route matches, without running it: a missing key
+      // looked present.
+      BiConsumer<String, Handler> read = (path, handler) -> {
+        cfg.routes.get(path, handler);
+        cfg.routes.head(path, handler);
+      };
+      read.accept("/v1/status", this::status);
+      read.accept("/metrics", this::scrape);
+      read.accept("/v1/kv/<key>", this::get);
       cfg.routes.put("/v1/kv/<key>", this::put);
       cfg.routes.delete("/v1/kv/<key>", this::delete);
-      cfg.routes.get("/v1/locks/<name>", this::getLock);
+      read.accept("/v1/locks/<name>", this::getLock);
       cfg.routes.post("/v1/locks/<name>", this::postLock);
       cfg.routes.delete("/v1/locks/<name>", this::releaseLock);
-      cfg.routes.get("/v1/keyspaces", this::listKeyspaces);
-      cfg.routes.get("/v1/keyspaces/<path>", ctx -> keyspaceRoute(ctx, "GET"));
+      read.accept("/v1/keyspaces", this::listKeyspaces);
+      read.accept("/v1/keyspaces/<path>", ctx -> keyspaceRoute(ctx, "GET"));
       cfg.routes.put("/v1/keyspaces/<path>", ctx -> keyspaceRoute(ctx, "PUT"));
       cfg.routes.post("/v1/keyspaces/<path>", ctx -> keyspaceRoute(ctx, "POST"));
       cfg.routes.delete("/v1/keyspaces/<path>", ctx -> keyspaceRoute(ctx, "DELETE"));
@@ -202,19 +211,9 @@ public final class HttpApi implements AutoCloseable {
       cfg.routes.post("/v1/internal/ap/fetch", ctx -> internal(ctx, ApProtocol.Operation.FETCH));
       cfg.routes.get(HttpLeaderContacts.PATH,
           ctx -> writeJson(ctx, 200, HttpLeaderContacts.encode(registry.leaderContact())));
-      cfg.routes.get("/v1/guarded/<resource>", this::getGuarded);
+      read.accept("/v1/guarded/<resource>", this::getGuarded);
       cfg.routes.put("/v1/guarded/<resource>", this::putGuarded);
-      cfg.routes.get("/v1/members", this::listMembers);
-      // HEAD answers as GET would, without the body (Jetty drops it). Javalin's own HEAD answer is
-      // 200 for any path a GET route matches, without running it: a missing key looked present.
-      cfg.routes.head("/v1/status", this::status);
-      cfg.routes.head("/metrics", this::scrape);
-      cfg.routes.head("/v1/kv/<key>", this::get);
-      cfg.routes.head("/v1/locks/<name>", this::getLock);
-      cfg.routes.head("/v1/keyspaces", this::listKeyspaces);
-      cfg.routes.head("/v1/keyspaces/<path>", ctx -> keyspaceRoute(ctx, "GET"));
-      cfg.routes.head("/v1/guarded/<resource>", this::getGuarded);
-      cfg.routes.head("/v1/members", this::listMembers);
+      read.accept("/v1/members", this::listMembers);
       cfg.routes.post("/v1/members", this::addMember);
       cfg.routes.post("/v1/members/<id>/demote", ctx -> changeMember(ctx, new MembershipChange.Demote(memberId(ctx))));
       cfg.routes.post("/v1/members/<id>/promote", ctx -> changeMember(ctx, new MembershipChange.Promote(memberId(ctx))));
