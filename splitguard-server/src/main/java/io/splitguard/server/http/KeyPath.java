@@ -34,25 +34,11 @@ final class KeyPath {
     String encoded = rawPath.substring(prefix.length());
     if (isPlainAscii(encoded)) {
       // The common case on the read path: nothing to decode, one byte per character.
-      if (encoded.isEmpty()) {
-        throw ProblemException.badRequest(field + ": must not be empty");
-      }
-      if (encoded.length() > maxKeyBytes) {
-        throw ProblemException.badRequest(
-            field + ": " + encoded.length() + " bytes exceeds the limit of " + maxKeyBytes + " bytes")
-            .with("limit", maxKeyBytes);
-      }
+      requireSize(encoded.length(), maxKeyBytes, field);
       return encoded;
     }
     byte[] bytes = percentDecode(encoded, field);
-    if (bytes.length == 0) {
-      throw ProblemException.badRequest(field + ": must not be empty");
-    }
-    if (bytes.length > maxKeyBytes) {
-      throw ProblemException.badRequest(
-          field + ": " + bytes.length + " bytes exceeds the limit of " + maxKeyBytes + " bytes")
-          .with("limit", maxKeyBytes);
-    }
+    requireSize(bytes.length, maxKeyBytes, field);
     try {
       return StandardCharsets.UTF_8.newDecoder()
           .onMalformedInput(CodingErrorAction.REPORT)
@@ -60,6 +46,17 @@ final class KeyPath {
           .decode(ByteBuffer.wrap(bytes)).toString();
     } catch (CharacterCodingException e) {
       throw ProblemException.badRequest(field + ": not valid UTF-8 after percent-decoding");
+    }
+  }
+
+  private static void requireSize(int bytes, int maxKeyBytes, String field) {
+    if (bytes == 0) {
+      throw ProblemException.badRequest(field + ": must not be empty");
+    }
+    if (bytes > maxKeyBytes) {
+      throw ProblemException.badRequest(
+          field + ": " + bytes + " bytes exceeds the limit of " + maxKeyBytes + " bytes")
+          .with("limit", maxKeyBytes);
     }
   }
 
