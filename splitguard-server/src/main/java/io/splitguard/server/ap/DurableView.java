@@ -14,6 +14,7 @@ import java.util.SortedMap;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The durable state of an {@link ApStore}: for every key, the newest state whose WAL record is
@@ -36,7 +37,9 @@ import java.util.concurrent.ConcurrentSkipListMap;
  * store's in-memory history once every record is durable, and as a reopen rebuilds it.
  *
  * <p>Each key also keeps the hash its Merkle range is computed from and its version digest, so a
- * digest of a large store does not re-encode and re-hash every value each round.
+ * digest of a large store does not re-encode and re-hash every value each round, and it keeps the
+ * last tree it built, so an idle store (the usual case between anti-entropy rounds) answers a
+ * digest without hashing anything.
  *
  * <p>Thread-safe: records are acknowledged on the WAL's sync thread (or the caller's, if the fsync
  * was already done), possibly out of order; the index decides which state is newer.
@@ -51,6 +54,12 @@ final class DurableView {
    * @param versionDigest {@link ApCodec#versionDigest} of the state
    */
   record Version(long index, Mergeable<?> value, long keyHash, byte[] versionDigest) {}
+
+  /** The tree built when {@link #changes} was {@code changes}. */
+  private record BuiltTree(long changes, int rangeCount, MerkleTree tree) {}
+
+  private final AtomicLong changes = new AtomicLong();
+  private volatile BuiltTree lastTree;
 
   private final ConcurrentSkipListMap<ApKey, Version> byKey = new ConcurrentSkipListMap<>();
   private final ConcurrentHashMap<ApKey, SupersededHistory> history = new ConcurrentHashMap<>();
@@ -83,6 +92,9 @@ final class DurableView {
       long hash = old != null ? old.keyHash() : MerkleTree.keyHash(k.treeKey());
       return new Version(index, value, hash, ApCodec.versionDigest(value));
     });
+    // Counted after the map holds the state: a tree built from a count read before this line may
+    // or may not include it, and is rebuilt on the next call either way.
+    changes.incrementAndGet();
   }
 
   /**
@@ -119,8 +131,19 @@ final class DurableView {
     return byKey.size();
   }
 
-  /** The Merkle tree over {@code rangeCount} ranges. */
+  /** The Merkle tree over {@code rangeCount} ranges; the last one built if nothing changed since. */
   MerkleTree tree(int rangeCount) {
+    long seen = changes.get();
+    BuiltTree last = lastTree;
+    if (last != null && last.changes() == seen && last.rangeCount() == rangeCount) {
+      return last.tree();
+    }
+    MerkleTree tree = build(rangeCount);
+    lastTree = new BuiltTree(seen, rangeCount, tree);
+    return tree;
+  }
+
+  private MerkleTree build(int rangeCount) {
     List<SortedMap<String, byte[]>> ranges = new ArrayList<>(rangeCount);
     for (int r = 0; r < rangeCount; r++) {
       ranges.add(new TreeMap<>());

@@ -14,6 +14,7 @@ import io.splitguard.core.ap.crdt.OrSet;
 import io.splitguard.core.ap.crdt.PnCounter;
 import io.splitguard.core.ap.crdt.Superseded;
 import io.splitguard.core.ap.crdt.SupersedeReason;
+import io.splitguard.core.ap.merkle.MerkleTree;
 import io.splitguard.core.cluster.NodeId;
 import io.splitguard.wal.WalSettings;
 import java.io.IOException;
@@ -271,6 +272,22 @@ class ApStoreTest {
   private static List<String> segments(Path d) throws IOException {
     try (Stream<Path> files = Files.list(d)) {
       return files.map(p -> p.getFileName().toString()).filter(n -> n.endsWith(".wal")).toList();
+    }
+  }
+
+  @Test
+  void anUnchangedStoreAnswersTheSameTreeAndEveryDurableWriteIsInTheNextOne() throws Exception {
+    try (ApStore store = open(N1, dir)) {
+      store.writeLww("logs", "k", "v1").join();
+      MerkleTree first = store.tree(64);
+      assertThat(store.tree(64)).isSameAs(first);
+      assertThat(store.tree(128).rangeCount()).isEqualTo(128);
+
+      wall.addAndGet(5);
+      store.writeLww("logs", "k", "v2").join();
+      MerkleTree second = store.tree(64);
+      assertThat(MerkleTree.diff(first, second)).containsExactly(MerkleTree.rangeOf(new ApKey("logs", "k").treeKey(), 64));
+      assertThat(store.tree(64)).isSameAs(second);
     }
   }
 
