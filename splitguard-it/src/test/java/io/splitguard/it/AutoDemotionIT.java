@@ -5,13 +5,10 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * Automatic demotion on three node JVMs with short settings: a stopped (SIGSTOP) follower first
@@ -19,6 +16,7 @@ import org.junit.jupiter.api.io.TempDir;
  * grace, the cluster keeps taking writes, and after it resumes and the stability window passes it
  * is promoted back.
  */
+@ExtendWith(LocalClusters.Resolver.class)
 class AutoDemotionIT {
   private static final String SETTINGS = """
       membership:
@@ -29,17 +27,7 @@ class AutoDemotionIT {
         recoverAfter: 2s
       """;
 
-  @TempDir Path dir;
-  private LocalCluster cluster;
-
-  @AfterEach
-  void stop() throws Exception {
-    if (cluster != null) {
-      cluster.close();
-    }
-  }
-
-  private JsonNode alertFor(int leader, String member) {
+  private JsonNode alertFor(LocalCluster cluster, int leader, String member) {
     JsonNode status = cluster.http.get(cluster.url(leader) + "/v1/status").json();
     for (JsonNode a : status.path("membership").path("pendingEvictions")) {
       if (a.get("member").asText().equals(member)) {
@@ -50,8 +38,9 @@ class AutoDemotionIT {
   }
 
   @Test
-  void aStoppedFollowerIsAlertedThenDemotedAfterTheGraceAndPromotedBackAfterItResumes() throws Exception {
-    cluster = new LocalCluster(dir, 3, SETTINGS);
+  void aStoppedFollowerIsAlertedThenDemotedAfterTheGraceAndPromotedBackAfterItResumes(LocalClusters clusters)
+      throws Exception {
+    LocalCluster cluster = clusters.create(3, SETTINGS);
     cluster.startAll();
     int leader = cluster.awaitLeader();
     int follower = (leader + 1) % 3;
@@ -75,7 +64,7 @@ class AutoDemotionIT {
     try {
       JsonNode alert = await("a pending-eviction alert for the stopped follower").atMost(Duration.ofSeconds(30))
           .pollInterval(Duration.ofMillis(100))
-          .until(() -> alertFor(leader, followerId), a -> a != null);
+          .until(() -> alertFor(cluster, leader, followerId), a -> a != null);
       assertThat(alert.get("troubles").toString()).contains("UNREACHABLE");
       assertThat(cluster.roles(leader)).as("still a voter while the alert is pending").containsEntry(followerId, "VOTER");
       JsonNode members = cluster.http.get(cluster.url(leader) + "/v1/members").json();

@@ -9,36 +9,33 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * Every kind of bad input gets a clear problem document naming the field, never a 500, and
  * changes nothing; bad start-up configuration is refused with a message and a non-zero exit.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@ExtendWith(LocalClusters.Resolver.class)
 class BadInputIT {
-  @TempDir static Path dir;
+  private Path dir;
   private LocalCluster cluster;
   private Http http;
   private String url;
 
+  /** Takes {@code clusters} here, not in a test, so that the one cluster serves every test of the class. */
   @BeforeAll
-  void startCluster() throws Exception {
-    cluster = new LocalCluster(dir, 3, null);
+  void startCluster(LocalClusters clusters) throws Exception {
+    dir = clusters.dir();
+    cluster = clusters.create(3, null);
     cluster.startAll();
     cluster.awaitLeader();
     http = cluster.http;
     url = cluster.url(1);
     assertThat(http.put(url + "/v1/kv/existing", Http.body("original"), null).status()).isEqualTo(200);
-  }
-
-  @AfterAll
-  void stopCluster() throws Exception {
-    cluster.close();
   }
 
   private void assertBadRequest(Http.Response r, String field) {

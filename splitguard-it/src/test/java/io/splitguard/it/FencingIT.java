@@ -14,7 +14,7 @@ import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * Self-fencing on three node JVMs: a leader whose followers stop answering fences itself (fence
@@ -22,6 +22,7 @@ import org.junit.jupiter.api.io.TempDir;
  * elect a successor, rejoins as a follower, and only the legitimate leader ever holds the fence
  * file; a leader stopped for longer than its lease refuses writes from the moment it resumes.
  */
+@ExtendWith(LocalClusters.Resolver.class)
 class FencingIT {
   private static final ObjectMapper JSON = new ObjectMapper();
   /** The default minimum election timeout: the fence-before-elect deadline. */
@@ -29,18 +30,19 @@ class FencingIT {
   /** The default fencing.pauseThreshold: a longer scheduling gap is a process pause. */
   private static final long PAUSE_THRESHOLD_MS = 300;
 
-  @TempDir Path dir;
+  /** A field, unlike in the other ITs, so that {@link #stop} can keep its logs after the test. */
   private LocalCluster cluster;
 
   @AfterEach
   void stop(org.junit.jupiter.api.TestInfo test) throws Exception {
     if (cluster != null) {
+      // Before LocalClusters closes it: only then are the logs complete, and still there to copy.
       cluster.close();
       // Keep the node logs and audit logs under target/ for a post-mortem.
       Path keep = Path.of("target", "fencing-it", test.getTestMethod().orElseThrow().getName());
       for (int i = 0; i < 3; i++) {
         Files.createDirectories(keep);
-        Path log = dir.resolve(LocalCluster.id(i) + ".log");
+        Path log = cluster.dataDir(i).resolveSibling(LocalCluster.id(i) + ".log");
         Path auditLog = cluster.dataDir(i).resolve("audit.log");
         if (Files.exists(log)) {
           Files.copy(log, keep.resolve(LocalCluster.id(i) + ".log"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
@@ -52,13 +54,13 @@ class FencingIT {
     }
   }
 
-  private LocalCluster start() throws Exception {
-    Path commandLog = dir.resolve("fence-commands.log");
+  private LocalCluster start(LocalClusters clusters) throws Exception {
+    Path commandLog = clusters.dir().resolve("fence-commands.log");
     String settings = "fencing:\n"
         + "  file: primary\n"
         + "  command: [/bin/sh, -c, 'echo \"$SPLITGUARD_NODE_ID $SPLITGUARD_FENCE_REASON $SPLITGUARD_TERM "
         + "$SPLITGUARD_WAS_LEADER\" >> " + commandLog + "']\n";
-    cluster = new LocalCluster(dir, 3, settings);
+    cluster = clusters.create(3, settings);
     cluster.startAll();
     cluster.awaitLeader();
     return cluster;
@@ -99,9 +101,9 @@ class FencingIT {
   }
 
   @Test
-  void aLeaderCutOffFromItsFollowersFencesItselfBeforeAnElectionCouldEndAndRejoinsAsFollower()
+  void aLeaderCutOffFromItsFollowersFencesItselfBeforeAnElectionCouldEndAndRejoinsAsFollower(LocalClusters clusters)
       throws Exception {
-    start();
+    start(clusters);
     awaitFenceFileOnlyOnTheLeader();
     int leader = cluster.awaitLeader();
     long term = status(leader).get("term").asLong();
@@ -147,7 +149,7 @@ class FencingIT {
       await("the fence command ran").atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(50))
           .until(() -> !audit(leader, "fence_command").isEmpty());
       assertThat(audit(leader, "fence_command").get(0).get("outcome").asText()).isEqualTo("SUCCEEDED");
-      assertThat(Files.readString(dir.resolve("fence-commands.log")))
+      assertThat(Files.readString(clusters.dir().resolve("fence-commands.log")))
           .contains(LocalCluster.id(leader) + " " + fenced.get("reason").asText() + " " + term + " true");
 
       // Writes through it are refused at once; it gives up leadership.
@@ -190,8 +192,9 @@ class FencingIT {
   }
 
   @Test
-  void aLeaderStoppedUntilASuccessorIsElectedRefusesWritesFromTheMomentItResumes() throws Exception {
-    start();
+  void aLeaderStoppedUntilASuccessorIsElectedRefusesWritesFromTheMomentItResumes(LocalClusters clusters)
+      throws Exception {
+    start(clusters);
     awaitFenceFileOnlyOnTheLeader();
     int leader = cluster.awaitLeader();
     List<Integer> others = new ArrayList<>();

@@ -12,9 +12,8 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * A brand-new fourth node joins a running three-node cluster: started with {@code --join}, added
@@ -22,18 +21,9 @@ import org.junit.jupiter.api.io.TempDir;
  * heartbeated and shown by the others, is promoted once caught up, and the cluster stays writable.
  * Bad additions are refused with the field named.
  */
+@ExtendWith(LocalClusters.Resolver.class)
 class JoinIT {
-  @TempDir Path dir;
-  private LocalCluster cluster;
-
-  @AfterEach
-  void stop() throws Exception {
-    if (cluster != null) {
-      cluster.close();
-    }
-  }
-
-  private Http.Response post(String url, String body) {
+  private Http.Response post(LocalCluster cluster, String url, String body) {
     return cluster.http.send(HttpRequest.newBuilder(URI.create(url))
         .header("Content-Type", "application/json")
         .POST(HttpRequest.BodyPublishers.ofString(body)), Duration.ofSeconds(15));
@@ -49,8 +39,8 @@ class JoinIT {
   }
 
   @Test
-  void aNewNodeJoinsAsAListenerCatchesUpIsPromotedAndTheClusterStaysWritable() throws Exception {
-    cluster = new LocalCluster(dir, 4, null);
+  void aNewNodeJoinsAsAListenerCatchesUpIsPromotedAndTheClusterStaysWritable(LocalClusters clusters) throws Exception {
+    LocalCluster cluster = clusters.create(4, null);
     Path firstThree = cluster.clusterFileOfFirst(3);
     for (int i = 0; i < 3; i++) {
       cluster.start(i, firstThree);
@@ -61,25 +51,25 @@ class JoinIT {
         .isEqualTo(200);
 
     // Bad additions change nothing and name the field.
-    Http.Response badRaft = post(cluster.url(leader) + "/v1/members",
+    Http.Response badRaft = post(cluster, cluster.url(leader) + "/v1/members",
         "{\"id\": \"n4\", \"raft\": \"no-port\", \"api\": \"127.0.0.1:" + cluster.apiPort(3) + "\"}");
     assertThat(badRaft.status()).isEqualTo(400);
     assertThat(badRaft.json().get("detail").asText()).startsWith("raft:");
-    Http.Response noApi = post(cluster.url(leader) + "/v1/members",
+    Http.Response noApi = post(cluster, cluster.url(leader) + "/v1/members",
         "{\"id\": \"n4\", \"raft\": \"127.0.0.1:" + cluster.raftPort(3) + "\"}");
     assertThat(noApi.status()).isEqualTo(400);
     assertThat(noApi.json().get("detail").asText()).isEqualTo("api: required");
-    Http.Response badId = post(cluster.url(leader) + "/v1/members",
+    Http.Response badId = post(cluster, cluster.url(leader) + "/v1/members",
         "{\"id\": \"n 4\", \"raft\": \"127.0.0.1:1\", \"api\": \"127.0.0.1:2\"}");
     assertThat(badId.status()).isEqualTo(400);
     assertThat(badId.json().get("detail").asText()).startsWith("id:");
-    Http.Response taken = post(cluster.url(leader) + "/v1/members",
+    Http.Response taken = post(cluster, cluster.url(leader) + "/v1/members",
         "{\"id\": \"n4\", \"raft\": \"127.0.0.1:" + cluster.raftPort(follower) + "\", \"api\": \"127.0.0.1:"
             + cluster.apiPort(3) + "\"}");
     assertThat(taken.status()).isEqualTo(409);
     assertThat(taken.json().get("detail").asText()).startsWith("raft: 127.0.0.1:" + cluster.raftPort(follower)
         + " is already used by member " + LocalCluster.id(follower));
-    Http.Response existing = post(cluster.url(leader) + "/v1/members",
+    Http.Response existing = post(cluster, cluster.url(leader) + "/v1/members",
         "{\"id\": \"" + LocalCluster.id(follower) + "\", \"raft\": \"127.0.0.1:" + cluster.raftPort(3)
             + "\", \"api\": \"127.0.0.1:" + cluster.apiPort(3) + "\"}");
     assertThat(existing.status()).isEqualTo(409);
@@ -91,7 +81,7 @@ class JoinIT {
         .until(() -> cluster.http.tryGet(cluster.url(3) + "/v1/status") != null);
 
     // Added with the CLI, through a follower (which forwards to the leader).
-    Path out = dir.resolve("members-add.out");
+    Path out = clusters.dir().resolve("members-add.out");
     Process cli = LocalCluster.launch(out, List.of("members", "add", "n4",
         "--raft", "127.0.0.1:" + cluster.raftPort(3), "--api", "127.0.0.1:" + cluster.apiPort(3),
         "--endpoints", cluster.url(follower)));
@@ -128,7 +118,7 @@ class JoinIT {
           return false;
         });
 
-    Http.Response promote = post(cluster.url(3) + "/v1/members/n4/promote", "{}");
+    Http.Response promote = post(cluster, cluster.url(3) + "/v1/members/n4/promote", "{}");
     assertThat(promote.status()).as(promote.body()).isEqualTo(200);
     assertThat(cluster.roles(leader)).containsOnly(Map.entry("n1", "VOTER"), Map.entry("n2", "VOTER"),
         Map.entry("n3", "VOTER"), Map.entry("n4", "VOTER"));

@@ -9,15 +9,13 @@ import io.splitguard.client.LockHandle;
 import io.splitguard.client.SplitGuardClient;
 import java.net.URI;
 import java.net.http.HttpRequest;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * Locks, leases and fencing tokens on three separate node JVMs. Timing is measured with the
@@ -30,6 +28,7 @@ import org.junit.jupiter.api.io.TempDir;
  * long as a leader is available, from {@code a + ttl + δ} on; a leader change adds nothing. δ is
  * the largest difference between the nodes' wall clocks, which is zero here (one host, one clock).
  */
+@ExtendWith(LocalClusters.Resolver.class)
 class LocksIT {
   /** Rounding of stamps to whole milliseconds, and wall clock vs monotonic clock granularity. */
   private static final long CLOCK_TOLERANCE_MS = 10;
@@ -41,41 +40,31 @@ class LocksIT {
    */
   private static final long COMMIT_SLACK_MS = 2_000;
 
-  @TempDir Path dir;
-  private LocalCluster cluster;
-
-  @AfterEach
-  void stop() throws Exception {
-    if (cluster != null) {
-      cluster.close();
-    }
-  }
-
-  private LocalCluster start() throws Exception {
-    cluster = new LocalCluster(dir, 3, null);
+  private LocalCluster start(LocalClusters clusters) throws Exception {
+    LocalCluster cluster = clusters.create(3, null);
     cluster.startAll();
     cluster.awaitLeader();
     return cluster;
   }
 
-  private Http.Response post(String url, String body) {
+  private Http.Response post(LocalCluster cluster, String url, String body) {
     return cluster.http.send(HttpRequest.newBuilder(URI.create(url))
         .header("Content-Type", "application/json")
         .POST(HttpRequest.BodyPublishers.ofString(body)), Duration.ofSeconds(15));
   }
 
-  private Http.Response deleteWithBody(String url, String body) {
+  private Http.Response deleteWithBody(LocalCluster cluster, String url, String body) {
     return cluster.http.send(HttpRequest.newBuilder(URI.create(url))
         .header("Content-Type", "application/json")
         .method("DELETE", HttpRequest.BodyPublishers.ofString(body)), Duration.ofSeconds(15));
   }
 
-  private Http.Response acquire(int node, String lock, String owner, long ttlMs) {
-    return post(cluster.url(node) + "/v1/locks/" + lock,
+  private Http.Response acquire(LocalCluster cluster, int node, String lock, String owner, long ttlMs) {
+    return post(cluster, cluster.url(node) + "/v1/locks/" + lock,
         "{\"owner\":\"" + owner + "\",\"ttlMs\":" + ttlMs + "}");
   }
 
-  private Http.Response guardedPut(int node, String resource, long token, String value) {
+  private Http.Response guardedPut(LocalCluster cluster, int node, String resource, long token, String value) {
     return cluster.http.put(cluster.url(node) + "/v1/guarded/" + resource,
         "{\"token\":" + token + ",\"value\":\"" + value + "\"}", null);
   }
@@ -89,7 +78,7 @@ class LocksIT {
    * {@code grantedAt} to the moment the granting answer arrived. A {@code TIMEOUT} answer may hide
    * a grant, which a later {@code CONFLICT} naming this owner then reveals.
    */
-  private JsonNode acquireWhenFree(List<Integer> nodes, String lock, String owner, long ttlMs,
+  private JsonNode acquireWhenFree(LocalCluster cluster, List<Integer> nodes, String lock, String owner, long ttlMs,
       Duration within, AtomicLong grantedAt) {
     AtomicReference<JsonNode> grant = new AtomicReference<>();
     AtomicLong attempt = new AtomicLong();
@@ -97,7 +86,7 @@ class LocksIT {
         .until(() -> {
           int node = nodes.get((int) (attempt.getAndIncrement() % nodes.size()));
           long begin = System.nanoTime();
-          Http.Response r = acquire(node, lock, owner, ttlMs);
+          Http.Response r = acquire(cluster, node, lock, owner, ttlMs);
           long now = System.nanoTime();
           if (r.status() != 409) {
             System.out.printf("acquire attempt via n%d: %d %s after %d ms%n", node + 1, r.status(), r.code(), ms(now - begin));
@@ -119,25 +108,26 @@ class LocksIT {
   }
 
   @Test
-  void leaseExpiryWithoutKeepAliveHandsTheLockToANewOwnerAndTheOldTokenIsFenced() throws Exception {
-    start();
+  void leaseExpiryWithoutKeepAliveHandsTheLockToANewOwnerAndTheOldTokenIsFenced(LocalClusters clusters)
+      throws Exception {
+    LocalCluster cluster = start(clusters);
     long ttl = 4_000; // the smallest allowed with default settings (2 x electionTimeoutMax)
     long sent = System.nanoTime();
-    Http.Response a = acquire(0, "job", "owner-a", ttl);
+    Http.Response a = acquire(cluster, 0, "job", "owner-a", ttl);
     long answered = System.nanoTime();
     assertThat(a.status()).as(a.body()).isEqualTo(200);
     long tokenA = a.json().get("token").asLong();
-    assertThat(guardedPut(1, "db", tokenA, "a1").status()).isEqualTo(200);
-    assertThat(guardedPut(2, "db", tokenA, "a2").status()).as("equal tokens may write again").isEqualTo(200);
+    assertThat(guardedPut(cluster, 1, "db", tokenA, "a1").status()).isEqualTo(200);
+    assertThat(guardedPut(cluster, 2, "db", tokenA, "a2").status()).as("equal tokens may write again").isEqualTo(200);
 
-    Http.Response held = acquire(2, "job", "owner-b", ttl);
+    Http.Response held = acquire(cluster, 2, "job", "owner-b", ttl);
     assertThat(held.status()).isEqualTo(409);
     assertThat(held.code()).isEqualTo("CONFLICT");
     assertThat(held.json().get("owner").asText()).isEqualTo("owner-a");
     assertThat(held.json().get("token").asLong()).isEqualTo(tokenA);
 
     AtomicLong grantedAt = new AtomicLong();
-    JsonNode b = acquireWhenFree(List.of(1, 2), "job", "owner-b", ttl, Duration.ofSeconds(30), grantedAt);
+    JsonNode b = acquireWhenFree(cluster, List.of(1, 2), "job", "owner-b", ttl, Duration.ofSeconds(30), grantedAt);
     long tokenB = b.get("token").asLong();
     assertThat(tokenB).isGreaterThan(tokenA);
     assertThat(ms(grantedAt.get() - sent)).as("never granted before the TTL ran out")
@@ -145,15 +135,16 @@ class LocksIT {
     assertThat(ms(grantedAt.get() - answered)).as("granted soon after the TTL ran out")
         .isLessThanOrEqualTo(ttl + COMMIT_SLACK_MS);
 
-    assertThat(guardedPut(0, "db", tokenB, "b1").status()).isEqualTo(200);
-    Http.Response fenced = guardedPut(1, "db", tokenA, "late a");
+    assertThat(guardedPut(cluster, 0, "db", tokenB, "b1").status()).isEqualTo(200);
+    Http.Response fenced = guardedPut(cluster, 1, "db", tokenA, "late a");
     assertThat(fenced.status()).isEqualTo(409);
     assertThat(fenced.code()).isEqualTo("FENCED");
     assertThat(fenced.json().get("highestToken").asLong()).isEqualTo(tokenB);
-    Http.Response keepAlive = post(cluster.url(0) + "/v1/locks/job/keepalive", "{\"token\":" + tokenA + "}");
+    Http.Response keepAlive = post(cluster, cluster.url(0) + "/v1/locks/job/keepalive", "{\"token\":" + tokenA + "}");
     assertThat(keepAlive.code()).isEqualTo("FENCED");
     assertThat(keepAlive.json().get("reason").asText()).isEqualTo("SUPERSEDED");
-    assertThat(deleteWithBody(cluster.url(1) + "/v1/locks/job", "{\"token\":" + tokenA + "}").code()).isEqualTo("FENCED");
+    assertThat(deleteWithBody(cluster, cluster.url(1) + "/v1/locks/job", "{\"token\":" + tokenA + "}").code())
+        .isEqualTo("FENCED");
 
     for (int i = 0; i < 3; i++) {
       JsonNode lock = cluster.http.get(cluster.url(i) + "/v1/locks/job").json();
@@ -164,7 +155,7 @@ class LocksIT {
       assertThat(value.get("value").asText()).isEqualTo("b1");
       assertThat(value.get("token").asLong()).isEqualTo(tokenB);
     }
-    Http.Response released = deleteWithBody(cluster.url(2) + "/v1/locks/job", "{\"token\":" + tokenB + "}");
+    Http.Response released = deleteWithBody(cluster, cluster.url(2) + "/v1/locks/job", "{\"token\":" + tokenB + "}");
     assertThat(released.status()).as(released.body()).isEqualTo(200);
     assertThat(cluster.http.get(cluster.url(0) + "/v1/locks/job").code()).isEqualTo("NOT_FOUND");
 
@@ -176,7 +167,7 @@ class LocksIT {
       assertThat(handle.token()).isGreaterThan(tokenB);
       await("kept alive past its TTL").during(Duration.ofMillis(2 * ttl)).atMost(Duration.ofMillis(3 * ttl))
           .pollInterval(Duration.ofMillis(250))
-          .until(() -> handle.isValid() && acquire(1, "job", "owner-d", ttl).status() == 409);
+          .until(() -> handle.isValid() && acquire(cluster, 1, "job", "owner-d", ttl).status() == 409);
       assertThat(client.guardedPut("db", "c1", handle).token()).isEqualTo(handle.token());
       assertThat(client.lock("job")).hasValueSatisfying(l -> assertThat(l.owner()).isEqualTo("owner-c"));
       try {
@@ -187,23 +178,23 @@ class LocksIT {
       }
       handle.close();
       assertThat(handle.isValid()).isFalse();
-      assertThat(acquire(2, "job", "owner-d", ttl).status()).as("free at once after release").isEqualTo(200);
+      assertThat(acquire(cluster, 2, "job", "owner-d", ttl).status()).as("free at once after release").isEqualTo(200);
     }
   }
 
   @Test
-  void aLeaderChangeNeitherResetsNorExtendsALease() throws Exception {
-    start();
+  void aLeaderChangeNeitherResetsNorExtendsALease(LocalClusters clusters) throws Exception {
+    LocalCluster cluster = start(clusters);
     int leader = cluster.awaitLeader();
     List<Integer> survivors = List.of((leader + 1) % 3, (leader + 2) % 3);
     long ttl = 10_000;
 
     long sent = System.nanoTime();
-    Http.Response a = acquire(survivors.get(0), "job", "owner-a", ttl);
+    Http.Response a = acquire(cluster, survivors.get(0), "job", "owner-a", ttl);
     long answered = System.nanoTime();
     assertThat(a.status()).as(a.body()).isEqualTo(200);
     long tokenA = a.json().get("token").asLong();
-    assertThat(guardedPut(survivors.get(1), "db", tokenA, "a1").status()).isEqualTo(200);
+    assertThat(guardedPut(cluster, survivors.get(1), "db", tokenA, "a1").status()).isEqualTo(200);
 
     // A deliberate delay, not a wait for a condition: the fault must hit in the middle of the
     // lease, late enough that a leader change which reset the lease (etcd's flaw) or stopped its
@@ -214,14 +205,14 @@ class LocksIT {
 
     int newLeader = await("a new leader among the other two").atMost(Duration.ofSeconds(30))
         .pollInterval(Duration.ofMillis(100))
-        .until(() -> agreedLeaderAmong(survivors), l -> l.isPresent() && l.get() != leader).orElseThrow();
+        .until(() -> agreedLeaderAmong(cluster, survivors), l -> l.isPresent() && l.get() != leader).orElseThrow();
     long elected = System.nanoTime();
     assertThat(survivors).contains(newLeader);
     assertThat(ms(elected - answered)).as("failover must complete well before the TTL for this test to measure the bound")
         .isLessThan(ttl - 1_000);
 
     AtomicLong grantedAt = new AtomicLong();
-    JsonNode b = acquireWhenFree(survivors, "job", "owner-b", ttl, Duration.ofSeconds(60), grantedAt);
+    JsonNode b = acquireWhenFree(cluster, survivors, "job", "owner-b", ttl, Duration.ofSeconds(60), grantedAt);
     long tokenB = b.get("token").asLong();
     long fromSend = ms(grantedAt.get() - sent);
     long fromAnswer = ms(grantedAt.get() - answered);
@@ -234,8 +225,8 @@ class LocksIT {
         .isLessThanOrEqualTo(ttl + COMMIT_SLACK_MS);
     assertThat(tokenB).isGreaterThan(tokenA);
 
-    assertThat(guardedPut(survivors.get(0), "db", tokenB, "b1").status()).isEqualTo(200);
-    Http.Response fenced = guardedPut(survivors.get(1), "db", tokenA, "late a");
+    assertThat(guardedPut(cluster, survivors.get(0), "db", tokenB, "b1").status()).isEqualTo(200);
+    Http.Response fenced = guardedPut(cluster, survivors.get(1), "db", tokenA, "late a");
     assertThat(fenced.code()).isEqualTo("FENCED");
     assertThat(fenced.json().get("highestToken").asLong()).isEqualTo(tokenB);
 
@@ -251,7 +242,7 @@ class LocksIT {
   }
 
   /** The leader two nodes agree on, while the third is paused. */
-  private Optional<Integer> agreedLeaderAmong(List<Integer> nodes) {
+  private Optional<Integer> agreedLeaderAmong(LocalCluster cluster, List<Integer> nodes) {
     String leader = null;
     for (int i : nodes) {
       Http.Response r = cluster.http.tryGet(cluster.url(i) + "/v1/status");
@@ -268,38 +259,40 @@ class LocksIT {
   }
 
   @Test
-  void badLockInputIsRefusedNamingTheFieldAndChangesNothing() throws Exception {
-    start();
+  void badLockInputIsRefusedNamingTheFieldAndChangesNothing(LocalClusters clusters) throws Exception {
+    LocalCluster cluster = start(clusters);
     String url = cluster.url(1);
-    long token = acquire(0, "job", "owner-a", 60_000).json().get("token").asLong();
-    assertThat(guardedPut(0, "db", token, "v").status()).isEqualTo(200);
+    long token = acquire(cluster, 0, "job", "owner-a", 60_000).json().get("token").asLong();
+    assertThat(guardedPut(cluster, 0, "db", token, "v").status()).isEqualTo(200);
 
-    assertBadRequest(post(url + "/v1/locks/job", "{\"owner\":\"x\",\"ttlMs\":-1}"), "ttlMs");
-    assertBadRequest(post(url + "/v1/locks/job", "{\"owner\":\"x\",\"ttlMs\":0}"), "ttlMs");
-    assertBadRequest(post(url + "/v1/locks/job", "{\"owner\":\"x\",\"ttlMs\":3999}"), "ttlMs");
-    assertBadRequest(post(url + "/v1/locks/job", "{\"owner\":\"x\",\"ttlMs\":86400000000}"), "ttlMs");
-    assertBadRequest(post(url + "/v1/locks/job", "{\"owner\":\"x\",\"ttlMs\":\"10s\"}"), "ttlMs");
-    assertBadRequest(post(url + "/v1/locks/job", "{\"ttlMs\":5000}"), "owner");
-    assertBadRequest(post(url + "/v1/locks/job", "{\"owner\":\"\",\"ttlMs\":5000}"), "owner");
-    assertBadRequest(post(url + "/v1/locks/job", "{\"owner\": "), "body");
-    assertBadRequest(post(url + "/v1/locks/job", ""), "body");
-    assertBadRequest(post(url + "/v1/locks/job", "{\"owner\":\"x\",\"ttlMs\":5000,\"ttl\":1}"), "body");
-    assertBadRequest(post(url + "/v1/locks/job/keepalive", "{\"token\":0}"), "token");
-    assertBadRequest(post(url + "/v1/locks/job/keepalive", "{\"token\":\"1\"}"), "token");
-    assertBadRequest(deleteWithBody(url + "/v1/locks/job", "{}"), "token");
+    assertBadRequest(post(cluster, url + "/v1/locks/job", "{\"owner\":\"x\",\"ttlMs\":-1}"), "ttlMs");
+    assertBadRequest(post(cluster, url + "/v1/locks/job", "{\"owner\":\"x\",\"ttlMs\":0}"), "ttlMs");
+    assertBadRequest(post(cluster, url + "/v1/locks/job", "{\"owner\":\"x\",\"ttlMs\":3999}"), "ttlMs");
+    assertBadRequest(post(cluster, url + "/v1/locks/job", "{\"owner\":\"x\",\"ttlMs\":86400000000}"), "ttlMs");
+    assertBadRequest(post(cluster, url + "/v1/locks/job", "{\"owner\":\"x\",\"ttlMs\":\"10s\"}"), "ttlMs");
+    assertBadRequest(post(cluster, url + "/v1/locks/job", "{\"ttlMs\":5000}"), "owner");
+    assertBadRequest(post(cluster, url + "/v1/locks/job", "{\"owner\":\"\",\"ttlMs\":5000}"), "owner");
+    assertBadRequest(post(cluster, url + "/v1/locks/job", "{\"owner\": "), "body");
+    assertBadRequest(post(cluster, url + "/v1/locks/job", ""), "body");
+    assertBadRequest(post(cluster, url + "/v1/locks/job", "{\"owner\":\"x\",\"ttlMs\":5000,\"ttl\":1}"), "body");
+    assertBadRequest(post(cluster, url + "/v1/locks/job/keepalive", "{\"token\":0}"), "token");
+    assertBadRequest(post(cluster, url + "/v1/locks/job/keepalive", "{\"token\":\"1\"}"), "token");
+    assertBadRequest(deleteWithBody(cluster, url + "/v1/locks/job", "{}"), "token");
     assertBadRequest(cluster.http.delete(url + "/v1/locks/job", null), "body");
     assertBadRequest(cluster.http.put(url + "/v1/guarded/db", "{\"token\":-1,\"value\":\"x\"}", null), "token");
     assertBadRequest(cluster.http.put(url + "/v1/guarded/db", "{\"token\":" + token + "}", null), "value");
     assertBadRequest(cluster.http.get(url + "/v1/locks/job?consistency=fuzzy"), "consistency");
-    assertBadRequest(post(url + "/v1/locks/" + "n".repeat(513), "{\"owner\":\"x\",\"ttlMs\":5000}"), "name");
+    assertBadRequest(post(cluster, url + "/v1/locks/" + "n".repeat(513), "{\"owner\":\"x\",\"ttlMs\":5000}"), "name");
 
     // An unknown token and a release by a non-holder: refused, nothing changed.
-    Http.Response unknown = post(url + "/v1/locks/job/keepalive", "{\"token\":" + (token + 1000) + "}");
+    Http.Response unknown = post(cluster, url + "/v1/locks/job/keepalive", "{\"token\":" + (token + 1000) + "}");
     assertThat(unknown.status()).isEqualTo(409);
     assertThat(unknown.code()).isEqualTo("FENCED");
     assertThat(unknown.json().get("detail").asText()).startsWith("token:");
-    assertThat(deleteWithBody(url + "/v1/locks/job", "{\"token\":" + (token + 1000) + "}").code()).isEqualTo("FENCED");
-    assertThat(deleteWithBody(url + "/v1/locks/other", "{\"token\":" + token + "}").code()).isEqualTo("FENCED");
+    assertThat(deleteWithBody(cluster, url + "/v1/locks/job", "{\"token\":" + (token + 1000) + "}").code())
+        .isEqualTo("FENCED");
+    assertThat(deleteWithBody(cluster, url + "/v1/locks/other", "{\"token\":" + token + "}").code())
+        .isEqualTo("FENCED");
 
     JsonNode lock = cluster.http.get(url + "/v1/locks/job").json();
     assertThat(lock.get("owner").asText()).isEqualTo("owner-a");
@@ -309,7 +302,8 @@ class LocksIT {
     assertThat(value.get("value").asText()).isEqualTo("v");
     assertThat(value.get("token").asLong()).isEqualTo(token);
     // No refused request advanced the registry revision: the next grant comes right after.
-    assertThat(acquire(2, "next", "owner-b", 60_000).json().get("token").asLong()).isEqualTo(value.get("revision").asLong() + 1);
+    assertThat(acquire(cluster, 2, "next", "owner-b", 60_000).json().get("token").asLong())
+        .isEqualTo(value.get("revision").asLong() + 1);
   }
 
   private static void assertBadRequest(Http.Response r, String field) {

@@ -11,34 +11,25 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * Membership changes on three node JVMs: a demote/promote round trip of a voter through the API
  * keeps the cluster writable throughout, the CLI shows the configuration, and an unsafe removal
  * is refused with a message that says why.
  */
+@ExtendWith(LocalClusters.Resolver.class)
 class MembersIT {
-  @TempDir Path dir;
-  private LocalCluster cluster;
-
-  @AfterEach
-  void stop() throws Exception {
-    if (cluster != null) {
-      cluster.close();
-    }
-  }
-
-  private Http.Response post(String url) {
+  private Http.Response post(LocalCluster cluster, String url) {
     return cluster.http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(url))
         .POST(java.net.http.HttpRequest.BodyPublishers.ofString("{}")), Duration.ofSeconds(15));
   }
 
   @Test
-  void aDemotePromoteRoundTripKeepsTheClusterWritableAndAnUnsafeRemovalIsRefused() throws Exception {
-    cluster = new LocalCluster(dir, 3, null);
+  void aDemotePromoteRoundTripKeepsTheClusterWritableAndAnUnsafeRemovalIsRefused(LocalClusters clusters)
+      throws Exception {
+    LocalCluster cluster = clusters.create(3, null);
     cluster.startAll();
     int leader = cluster.awaitLeader();
     int demoted = (leader + 1) % 3;
@@ -65,7 +56,7 @@ class MembersIT {
     try {
       await().atMost(Duration.ofSeconds(30)).until(() -> ok.get() >= 5);
       String demotedId = LocalCluster.id(demoted);
-      Http.Response demote = post(cluster.url(other) + "/v1/members/" + demotedId + "/demote");
+      Http.Response demote = post(cluster, cluster.url(other) + "/v1/members/" + demotedId + "/demote");
       assertThat(demote.status()).as(demote.body()).isEqualTo(200);
       assertThat(cluster.roles(leader)).containsEntry(demotedId, "LISTENER");
       await("the demoted node knows the new configuration").atMost(Duration.ofSeconds(30))
@@ -84,17 +75,17 @@ class MembersIT {
       assertThat(unsafe.code()).isEqualTo("CONFLICT");
       assertThat(unsafe.json().get("detail").asText())
           .contains("after removing " + otherId + " 1 voter(s) would remain, fewer than a majority (2) of the 2 voters now");
-      assertThat(post(cluster.url(leader) + "/v1/members/n9/demote").status()).isEqualTo(404);
+      assertThat(post(cluster, cluster.url(leader) + "/v1/members/n9/demote").status()).isEqualTo(404);
       assertThat(cluster.roles(leader)).containsEntry(otherId, "VOTER").containsEntry(demotedId, "LISTENER");
 
       // The CLI shows the configuration.
-      Path out = dir.resolve("members.out");
+      Path out = clusters.dir().resolve("members.out");
       Process cli = LocalCluster.launch(out, List.of("members", "list", "--endpoints", cluster.url(leader)));
       assertThat(cli.waitFor(60, TimeUnit.SECONDS)).isTrue();
       assertThat(cli.exitValue()).isZero();
       assertThat(Files.readString(out)).containsPattern(demotedId + "\\s+LISTENER").containsPattern(otherId + "\\s+VOTER");
 
-      Http.Response promote = post(cluster.url(demoted) + "/v1/members/" + demotedId + "/promote");
+      Http.Response promote = post(cluster, cluster.url(demoted) + "/v1/members/" + demotedId + "/promote");
       assertThat(promote.status()).as(promote.body()).isEqualTo(200);
       assertThat(cluster.roles(other)).containsOnly(Map.entry("n1", "VOTER"), Map.entry("n2", "VOTER"), Map.entry("n3", "VOTER"));
       int afterPromote = ok.get();

@@ -3,7 +3,6 @@ package io.splitguard.it;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -11,35 +10,25 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * Three separate node JVMs on loopback, started through the real main class: the foundation's
  * guarantees as a user meets them. Timing bounds are deadlines for polling, never sleeps.
  */
+@ExtendWith(LocalClusters.Resolver.class)
 class ThreeNodeClusterIT {
-  @TempDir Path dir;
-  private LocalCluster cluster;
-
-  @AfterEach
-  void stop() throws Exception {
-    if (cluster != null) {
-      cluster.close();
-    }
-  }
-
-  private LocalCluster start(String settingsYaml) throws Exception {
-    cluster = new LocalCluster(dir, 3, settingsYaml);
+  private LocalCluster start(LocalClusters clusters, String settingsYaml) throws Exception {
+    LocalCluster cluster = clusters.create(3, settingsYaml);
     cluster.startAll();
     cluster.awaitLeader();
     return cluster;
   }
 
   @Test
-  void writesThroughEachNodeAreReadThroughTheOthers() throws Exception {
-    start(null);
+  void writesThroughEachNodeAreReadThroughTheOthers(LocalClusters clusters) throws Exception {
+    LocalCluster cluster = start(clusters, null);
     Http http = cluster.http;
     for (int writer = 0; writer < 3; writer++) {
       Http.Response put = http.put(cluster.url(writer) + "/v1/kv/key-" + writer, Http.body("from-n" + (writer + 1)), null);
@@ -73,8 +62,8 @@ class ThreeNodeClusterIT {
   }
 
   @Test
-  void aNodeCutOffFromTheMajorityRefusesCpOperationsAndServesStaleReads() throws Exception {
-    start(null);
+  void aNodeCutOffFromTheMajorityRefusesCpOperationsAndServesStaleReads(LocalClusters clusters) throws Exception {
+    LocalCluster cluster = start(clusters, null);
     Http http = cluster.http;
     assertThat(http.put(cluster.url(0) + "/v1/kv/k", Http.body("before"), null).status()).isEqualTo(200);
     int isolated = 0;
@@ -126,9 +115,9 @@ class ThreeNodeClusterIT {
   }
 
   @Test
-  void killingEveryNodeLosesNoAcknowledgedWrite() throws Exception {
+  void killingEveryNodeLosesNoAcknowledgedWrite(LocalClusters clusters) throws Exception {
     // A low snapshot threshold makes recovery go through snapshot plus log.
-    start("snapshotThresholdEntries: 100\n");
+    LocalCluster cluster = start(clusters, "snapshotThresholdEntries: 100\n");
     Http http = cluster.http;
     Map<String, String> acknowledged = new ConcurrentHashMap<>();
     ExecutorService writers = Executors.newFixedThreadPool(6);
