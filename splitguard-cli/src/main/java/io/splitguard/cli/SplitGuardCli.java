@@ -1,5 +1,6 @@
 package io.splitguard.cli;
 
+import io.splitguard.server.CommonPoolParallelism;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -38,6 +39,8 @@ public final class SplitGuardCli implements Runnable {
 
   /** Entry point. */
   public static void main(String[] args) {
+    // First: the common pool reads its size once, when anything first uses it.
+    CommonPoolParallelism.applyBeforeFirstUse();
     System.exit(run(args));
   }
 

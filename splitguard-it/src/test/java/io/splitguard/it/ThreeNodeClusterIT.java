@@ -10,6 +10,8 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -29,6 +31,14 @@ class ThreeNodeClusterIT {
   @Test
   void writesThroughEachNodeAreReadThroughTheOthers(LocalClusters clusters) throws Exception {
     LocalCluster cluster = start(clusters, null);
+    // Each node JVM pools Raft's async continuations instead of starting a thread per log append.
+    for (int node = 0; node < 3; node++) {
+      String log = cluster.log(node);
+      Matcher parallelism = Pattern.compile("event=node_started .*commonPoolParallelism=(\\d+)").matcher(log);
+      assertThat(parallelism.find()).as(log).isTrue();
+      assertThat(Integer.parseInt(parallelism.group(1))).isGreaterThanOrEqualTo(2);
+      assertThat(log).doesNotContain("common_pool_too_small");
+    }
     Http http = cluster.http;
     for (int writer = 0; writer < 3; writer++) {
       Http.Response put = http.put(cluster.url(writer) + "/v1/kv/key-" + writer, Http.body("from-n" + (writer + 1)), null);

@@ -29,6 +29,7 @@ import io.splitguard.server.fencing.SelfFencing;
 import io.splitguard.server.http.HttpApi;
 import io.splitguard.server.membership.MembershipMonitor;
 import java.util.List;
+import java.util.concurrent.ForkJoinPool;
 import io.splitguard.core.health.HealthLevel;
 import io.splitguard.server.health.HealthMonitor;
 import java.time.Duration;
@@ -243,8 +244,10 @@ public final class SplitGuardNode implements AutoCloseable {
     if (options.promptElection()) {
       started.push(startPromptElections(self, options, registry, metrics));
     }
-    LOG.info("event=node_started node={} api=http://{} raft={} dataDir={}",
-        self, member.api(), member.raft(), options.dataDir());
+    CommonPoolParallelism.problem().ifPresent(problem ->
+        LOG.warn("event=common_pool_too_small node={} problem=\"{}\"", self, problem));
+    LOG.info("event=node_started node={} api=http://{} raft={} dataDir={} commonPoolParallelism={}",
+        self, member.api(), member.raft(), options.dataDir(), ForkJoinPool.getCommonPoolParallelism());
     return new SplitGuardNode(options, started, api, registry, fencing);
   }
 
