@@ -64,8 +64,10 @@ final class BenchFailoverCommand implements Callable<Integer> {
           + "(default ${DEFAULT-VALUE}).")
   String after;
 
-  @Option(names = "--request-timeout", paramLabel = "DURATION", defaultValue = "500ms",
-      description = "Bound of one write; also the window's resolution (default ${DEFAULT-VALUE}).")
+  @Option(names = "--request-timeout", paramLabel = "DURATION", defaultValue = "100ms",
+      description = "Bound of one write; also the window's resolution: a write sent while no "
+          + "leader can answer it may wait this long, and the window closes only with a write "
+          + "sent after it (default ${DEFAULT-VALUE}).")
   String requestTimeout;
 
   @Option(names = "--recovery-timeout", paramLabel = "DURATION", defaultValue = "30s",
