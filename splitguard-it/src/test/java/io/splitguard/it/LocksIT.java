@@ -265,16 +265,22 @@ class LocksIT {
     long token = acquire(cluster, 0, "job", "owner-a", 60_000).json().get("token").asLong();
     assertThat(guardedPut(cluster, 0, "db", token, "v").status()).isEqualTo(200);
 
-    assertBadRequest(post(cluster, url + "/v1/locks/job", "{\"owner\":\"x\",\"ttlMs\":-1}"), "ttlMs");
-    assertBadRequest(post(cluster, url + "/v1/locks/job", "{\"owner\":\"x\",\"ttlMs\":0}"), "ttlMs");
-    assertBadRequest(post(cluster, url + "/v1/locks/job", "{\"owner\":\"x\",\"ttlMs\":3999}"), "ttlMs");
-    assertBadRequest(post(cluster, url + "/v1/locks/job", "{\"owner\":\"x\",\"ttlMs\":86400000000}"), "ttlMs");
-    assertBadRequest(post(cluster, url + "/v1/locks/job", "{\"owner\":\"x\",\"ttlMs\":\"10s\"}"), "ttlMs");
-    assertBadRequest(post(cluster, url + "/v1/locks/job", "{\"ttlMs\":5000}"), "owner");
-    assertBadRequest(post(cluster, url + "/v1/locks/job", "{\"owner\":\"\",\"ttlMs\":5000}"), "owner");
-    assertBadRequest(post(cluster, url + "/v1/locks/job", "{\"owner\": "), "body");
-    assertBadRequest(post(cluster, url + "/v1/locks/job", ""), "body");
-    assertBadRequest(post(cluster, url + "/v1/locks/job", "{\"owner\":\"x\",\"ttlMs\":5000,\"ttl\":1}"), "body");
+    // Acquire bodies the node refuses, each with the field its answer names.
+    String[][] badAcquires = {
+        {"{\"owner\":\"x\",\"ttlMs\":-1}", "ttlMs"},
+        {"{\"owner\":\"x\",\"ttlMs\":0}", "ttlMs"},
+        {"{\"owner\":\"x\",\"ttlMs\":3999}", "ttlMs"},
+        {"{\"owner\":\"x\",\"ttlMs\":86400000000}", "ttlMs"},
+        {"{\"owner\":\"x\",\"ttlMs\":\"10s\"}", "ttlMs"},
+        {"{\"ttlMs\":5000}", "owner"},
+        {"{\"owner\":\"\",\"ttlMs\":5000}", "owner"},
+        {"{\"owner\": ", "body"},
+        {"", "body"},
+        {"{\"owner\":\"x\",\"ttlMs\":5000,\"ttl\":1}", "body"},
+    };
+    for (String[] bad : badAcquires) {
+      assertBadRequest(post(cluster, url + "/v1/locks/job", bad[0]), bad[1]);
+    }
     assertBadRequest(post(cluster, url + "/v1/locks/job/keepalive", "{\"token\":0}"), "token");
     assertBadRequest(post(cluster, url + "/v1/locks/job/keepalive", "{\"token\":\"1\"}"), "token");
     assertBadRequest(deleteWithBody(cluster, url + "/v1/locks/job", "{}"), "token");
